@@ -1,0 +1,91 @@
+"""API-key authentication at the gateway, with a short cache to keep the hot path off the DB."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from gateway.clients import service as clients
+from gateway.config import GatewaySettings
+from shared.auth import Identity, issue_identity_token
+from shared.db import Database
+from shared.errors import Unauthorized
+
+PUBLIC_IDENTITY = Identity(client_id="public", client_name="公众", scopes=frozenset())
+
+
+@dataclass(slots=True)
+class Caller:
+    identity: Identity
+    per_minute: int
+    burst: int
+    token: str
+    token_expires: float
+    cached_until: float
+
+
+class Authenticator:
+    def __init__(self, database: Database, settings: GatewaySettings) -> None:
+        self._database = database
+        self._settings = settings
+        self._cache: dict[str, Caller] = {}
+        self._public: Caller | None = None
+
+    def _token(self, identity: Identity) -> tuple[str, float]:
+        ttl = self._settings.internal_token_ttl_seconds
+        token = issue_identity_token(identity, self._settings.internal_token_secret, ttl)
+        # Re-issued at half-life so a forwarded token never expires in flight.
+        return token, time.monotonic() + ttl / 2
+
+    def token_for(self, caller: Caller) -> str:
+        if time.monotonic() >= caller.token_expires:
+            caller.token, caller.token_expires = self._token(caller.identity)
+        return caller.token
+
+    def public_caller(self) -> Caller:
+        """The anonymous caller of the published endpoints; limited per client IP."""
+        if self._public is None:
+            token, expires = self._token(PUBLIC_IDENTITY)
+            self._public = Caller(
+                PUBLIC_IDENTITY,
+                self._settings.public_rate_limit_per_minute,
+                self._settings.public_rate_limit_burst,
+                token,
+                expires,
+                float("inf"),
+            )
+        return self._public
+
+    def forget(self, api_key: str) -> None:
+        self._cache.pop(hashlib.sha256(api_key.encode()).hexdigest(), None)
+
+    async def authenticate(self, authorization: str | None) -> Caller:
+        if not authorization:
+            raise Unauthorized("缺少 API 密钥：请在 Authorization 头中提供 Bearer 密钥")
+        scheme, _, api_key = authorization.partition(" ")
+        api_key = api_key.strip()
+        if scheme.lower() != "bearer" or not api_key:
+            raise Unauthorized("Authorization 头格式应为：Bearer <API 密钥>", code="invalid_api_key")
+        cache_key = hashlib.sha256(api_key.encode()).hexdigest()
+        now = time.monotonic()
+        caller = self._cache.get(cache_key)
+        if caller is not None and now < caller.cached_until:
+            return caller
+        async with self._database.sessionmaker() as session:
+            client = await clients.authenticate(session, api_key)
+        if client is None:
+            self._cache.pop(cache_key, None)
+            raise Unauthorized("API 密钥无效或已吊销", code="invalid_api_key")
+        identity = Identity(client.id, client.name, client.scope_set)
+        token, token_expires = self._token(identity)
+        caller = Caller(
+            identity=identity,
+            per_minute=client.rate_limit_per_minute or self._settings.rate_limit_per_minute,
+            burst=client.rate_limit_burst or self._settings.rate_limit_burst,
+            token=token,
+            token_expires=token_expires,
+            cached_until=now + self._settings.auth_cache_seconds,
+        )
+        self._cache[cache_key] = caller
+        return caller

@@ -1,0 +1,8 @@
+"""Every ORM model of the gateway, imported here so Alembic sees the whole metadata."""
+
+from gateway.base import Base
+from gateway.clients.models import ApiClient
+
+metadata = Base.metadata
+
+__all__ = ["ApiClient", "Base", "metadata"]

@@ -1,0 +1,74 @@
+"""The routing table and the proxy handler for ``/api/v1/<area>/...``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response, StreamingResponse
+
+from gateway.authn import Authenticator, Caller
+from gateway.ratelimit import RateLimiter
+from gateway.upstream import HOP_BY_HOP, Upstream
+from shared.auth import IDENTITY_HEADER
+from shared.errors import NotFound, RateLimited
+from shared.requestctx import current_request_id
+
+# First path segment after /api/v1 -> upstream name. `public` needs no key.
+AREAS: dict[str, str] = {
+    "complaints": "complaints",
+    "wages": "wages",
+    "credit": "credit",
+    "public": "credit",
+}
+PUBLIC_AREAS = frozenset({"public"})
+_DROP_REQUEST_HEADERS = HOP_BY_HOP | {
+    "authorization",
+    IDENTITY_HEADER.lower(),
+    "x-request-id",
+    "x-forwarded-for",
+}
+PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
+
+router = APIRouter()
+
+
+async def _caller(request: Request, area: str) -> tuple[Caller, str]:
+    authenticator: Authenticator = request.app.state.authenticator
+    if area in PUBLIC_AREAS:
+        client_ip = request.client.host if request.client else "unknown"
+        return authenticator.public_caller(), "ip:" + client_ip
+    caller = await authenticator.authenticate(request.headers.get("authorization"))
+    return caller, caller.identity.client_id
+
+
+@router.api_route(
+    "/api/v1/{area}{rest:path}", methods=PROXY_METHODS, include_in_schema=False
+)
+async def proxy(request: Request, area: str, rest: str) -> Response:
+    upstream_name = AREAS.get(area)
+    if upstream_name is None or (rest and not rest.startswith("/")):
+        raise NotFound(f"路径不存在：{request.url.path}")
+    caller, limit_key = await _caller(request, area)
+    limiter: RateLimiter = request.app.state.rate_limiter
+    decision = await limiter.hit(limit_key, caller.per_minute, caller.burst)
+    if not decision.allowed:
+        raise RateLimited(decision.retry_after_seconds)
+
+    headers = {k: v for k, v in request.headers.items() if k not in _DROP_REQUEST_HEADERS}
+    headers[IDENTITY_HEADER] = request.app.state.authenticator.token_for(caller)
+    headers["X-Request-ID"] = current_request_id() or ""
+    if request.client:
+        headers["X-Forwarded-For"] = request.client.host
+    body = await request.body() if request.method not in ("GET", "HEAD") else None
+
+    upstream: Upstream = request.app.state.upstreams[upstream_name]
+    path_qs = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    result = await upstream.request(request.method, path_qs, headers, body or None)
+    if result.body is not None:
+        response = Response(result.body, status_code=result.status)
+    else:
+        assert result.stream is not None
+        response = StreamingResponse(result.stream, status_code=result.status)
+    response.raw_headers = [
+        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in result.headers
+    ] + [h for h in response.raw_headers if h[0] == b"content-length"]
+    return response

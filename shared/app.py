@@ -1,0 +1,65 @@
+"""The common shape of every process: errors, request context, health, database lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+
+from shared.db import Database
+from shared.errors import install_error_handlers
+from shared.logging import configure_logging
+from shared.observability import ReadinessCheck, RequestContextMiddleware, health_router
+from shared.settings import BaseServiceSettings
+
+ExtraLifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def _database_checks(request: Request) -> Mapping[str, ReadinessCheck]:
+    return {"database": request.app.state.db.ping}
+
+
+def create_base_app(
+    settings: BaseServiceSettings,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    extra_lifespan: ExtraLifespan | None = None,
+    readiness: Callable[[Request], Mapping[str, ReadinessCheck]] = _database_checks,
+    configure_logs: bool = True,
+    **fastapi_kwargs: Any,
+) -> FastAPI:
+    if configure_logs:
+        configure_logging(settings.service_name, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db = Database(
+            settings.database_url, pool_size=settings.db_pool_size, echo=settings.db_echo
+        )
+        try:
+            if extra_lifespan is None:
+                yield
+            else:
+                async with extra_lifespan(app):
+                    yield
+        finally:
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        **fastapi_kwargs,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.include_router(health_router(settings.service_name, readiness))
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,22 @@
+"""Per-request context (request id, caller) carried in contextvars for logs and errors."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from contextvars import ContextVar
+
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+# A request id from outside is echoed only if it is short and harmless in a log line.
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+def set_request_id(value: str | None) -> str:
+    request_id = value if value and _SAFE_REQUEST_ID.match(value) else uuid.uuid4().hex
+    _request_id.set(request_id)
+    return request_id

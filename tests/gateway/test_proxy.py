@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import httpx
+
+from shared.testing.plugin import ServerThread, identity_headers
+from tests.conftest import issue_key
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+async def test_healthz_needs_no_key(gateway_client: httpx.AsyncClient) -> None:
+    response = await gateway_client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "service": "gateway"}
+
+
+async def test_no_key_is_401_problem(gateway_client: httpx.AsyncClient) -> None:
+    response = await gateway_client.get("/api/v1/complaints")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == "authentication_required"
+    assert body["status"] == 401
+    assert body["instance"] == "/api/v1/complaints"
+    assert body["type"].endswith("authentication_required")
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_bad_key_is_401(gateway_client: httpx.AsyncClient, admin_key: str) -> None:
+    forged = admin_key[:-4] + "AAAA"
+    response = await gateway_client.get("/api/v1/complaints", headers=bearer(forged))
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_api_key"
+
+
+async def test_key_reaches_service_and_request_id_round_trips(
+    gateway_client: httpx.AsyncClient, admin_key: str
+) -> None:
+    response = await gateway_client.get(
+        "/api/v1/complaints", headers={**bearer(admin_key), "X-Request-ID": "req-abc-123"}
+    )
+    assert response.status_code == 200
+    assert response.json() == {"items": [], "next_cursor": None}
+    assert response.headers["x-request-id"] == "req-abc-123"
+
+
+async def test_every_area_is_routed(gateway_client: httpx.AsyncClient, admin_key: str) -> None:
+    wages = await gateway_client.get("/api/v1/wages/employers", headers=bearer(admin_key))
+    assert wages.status_code == 200
+    credit = await gateway_client.get(
+        "/api/v1/credit/subjects/91530100MA6K0T4X1N", headers=bearer(admin_key)
+    )
+    # An unknown but well-formed code is the credit service's own 404, passed through.
+    assert credit.status_code in (404, 422)
+    assert credit.headers["content-type"] == "application/problem+json"
+
+
+async def test_missing_scope_is_403_from_the_service(
+    gateway_client: httpx.AsyncClient, db_urls: dict[str, str]
+) -> None:
+    key = await issue_key(db_urls["gateway"], "bank-client", ["wages:write"])
+    response = await gateway_client.get("/api/v1/complaints", headers=bearer(key))
+    assert response.status_code == 403
+    assert response.json()["code"] == "insufficient_scope"
+
+
+async def test_caller_cannot_forge_the_gateway_identity(
+    gateway_client: httpx.AsyncClient, db_urls: dict[str, str]
+) -> None:
+    key = await issue_key(db_urls["gateway"], "bank-client", ["wages:write"])
+    forged = identity_headers("admin")  # a token the caller made up, even a validly signed one
+    response = await gateway_client.get("/api/v1/complaints", headers={**bearer(key), **forged})
+    assert response.status_code == 403
+
+
+async def test_unknown_area_is_404_problem(gateway_client: httpx.AsyncClient, admin_key: str) -> None:
+    response = await gateway_client.get("/api/v1/payroll-secrets", headers=bearer(admin_key))
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+async def test_method_not_allowed_is_405_problem(gateway_client: httpx.AsyncClient) -> None:
+    response = await gateway_client.post("/healthz")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "method_not_allowed"
+
+
+async def test_service_port_refuses_calls_without_gateway(
+    service_servers: dict[str, ServerThread], db_urls: dict[str, str]
+) -> None:
+    for name, path in (("complaints", "/api/v1/complaints"), ("wages", "/api/v1/wages/employers")):
+        url = service_servers[name].url
+        async with httpx.AsyncClient() as client:
+            response = await client.get(url + path)
+        assert response.status_code == 401, name
+        assert response.json()["code"] == "gateway_token_required"
+
+
+async def test_revoked_key_is_refused(
+    gateway_client: httpx.AsyncClient, db_urls: dict[str, str]
+) -> None:
+    from gateway.clients import service as client_service
+    from shared.db import Database
+
+    key = await issue_key(db_urls["gateway"], "short-lived", ["complaints:read"])
+    assert (await gateway_client.get("/api/v1/complaints", headers=bearer(key))).status_code == 200
+    database = Database(db_urls["gateway"])
+    async with database.sessionmaker() as session, session.begin():
+        await client_service.revoke_client(session, "short-lived")
+    await database.dispose()
+    response = await gateway_client.get("/api/v1/complaints", headers=bearer(key))
+    assert response.status_code == 401

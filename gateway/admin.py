@@ -9,8 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -57,33 +60,50 @@ async def _revoke(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-async def _ensure_dev_admin(args: argparse.Namespace, db: Database) -> int:
+async def _dev_admin_key(db: Database, kept_key: str | None) -> tuple[str, bool]:
+    """The kept key if it still works, else a freshly issued one (and True)."""
+    async with db.sessionmaker() as session, session.begin():
+        if kept_key and await service.authenticate(session, kept_key) is not None:
+            return kept_key, False
+        # The database was reset or the key revoked: issue another admin client.
+        issued = await service.create_client(
+            session, name=f"{DEV_ADMIN_NAME}-{secrets.token_hex(3)}", scopes=["admin"], with_secret=True
+        )
+    return issued.api_key, True
+
+
+def _ensure_dev_admin(args: argparse.Namespace) -> int:
     """For `make run`: reuse the admin key kept in var/, or issue one on first run."""
     key_file = Path(args.key_file)
-    async with db.sessionmaker() as session, session.begin():
-        if key_file.exists():
-            key = key_file.read_text().strip()
-            if await service.authenticate(session, key) is not None:
-                print(key)
-                return 0
-            # Stale file (database reset or key revoked): issue a fresh key.
-            old = await service.list_clients(session)
-            for client in old:
-                if client.name == DEV_ADMIN_NAME and client.revoked_at is None:
-                    await service.revoke_client(session, DEV_ADMIN_NAME)
-        name = DEV_ADMIN_NAME
-        existing = {c.name for c in await service.list_clients(session)}
-        suffix = 1
-        while name in existing:
-            suffix += 1
-            name = f"{DEV_ADMIN_NAME}-{suffix}"
-        issued = await service.create_client(session, name=name, scopes=["admin"], with_secret=True)
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(issued.api_key + "\n")
-    print(issued.api_key)
+    kept = key_file.read_text().strip() if key_file.exists() else None
+    key, issued = _with_database(lambda db: _dev_admin_key(db, kept))
+    if issued:
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key + "\n")
+    print(key)
     return 0
+
+
+T = TypeVar("T")
+
+
+def _with_database(work: Callable[[Database], Awaitable[T]]) -> T:
+    async def run() -> T:
+        db = Database(GatewaySettings().database_url)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def _async_command(
+    handler: Callable[[argparse.Namespace, Database], Awaitable[int]],
+) -> Callable[[argparse.Namespace], int]:
+    return lambda args: _with_database(lambda db: handler(args, db))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,26 +114,19 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--scopes", required=True, help="逗号分隔，如 complaints:write,complaints:read")
     create.add_argument("--secret", action="store_true", help="同时生成 webhook 签名密钥")
     create.add_argument("--rate-limit", type=int, default=None, help="每分钟请求数上限")
-    create.set_defaults(handler=_create)
-    sub.add_parser("list-clients", help="列出客户端").set_defaults(handler=_list)
+    create.set_defaults(handler=_async_command(_create))
+    sub.add_parser("list-clients", help="列出客户端").set_defaults(handler=_async_command(_list))
     revoke = sub.add_parser("revoke-client", help="吊销客户端")
     revoke.add_argument("--name", required=True)
-    revoke.set_defaults(handler=_revoke)
+    revoke.set_defaults(handler=_async_command(_revoke))
     dev = sub.add_parser("ensure-dev-admin", help="make run 使用：复用或签发开发用管理员密钥")
     dev.add_argument("--key-file", default=str(DEV_ADMIN_KEY_FILE))
     dev.set_defaults(handler=_ensure_dev_admin)
     args = parser.parse_args(argv)
 
-    async def run() -> int:
-        db = Database(GatewaySettings().database_url)
-        try:
-            result: int = await args.handler(args, db)
-            return result
-        finally:
-            await db.dispose()
-
     try:
-        return asyncio.run(run())
+        result: int = args.handler(args)
+        return result
     except AppError as exc:
         print(f"error: {exc.code}: {exc.detail}", file=sys.stderr)
         return 2

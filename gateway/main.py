@@ -1,5 +1,6 @@
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI, Request
 
@@ -35,7 +36,7 @@ def _upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
 def _readiness(request: Request) -> Mapping[str, ReadinessCheck]:
     checks: dict[str, ReadinessCheck] = {"database": request.app.state.db.ping}
     for name, upstream in request.app.state.upstreams.items():
-        checks[name] = lambda u=upstream: u.probe("/readyz")
+        checks[name] = partial(upstream.probe, "/readyz")
     return checks
 
 

@@ -40,9 +40,7 @@ async def _caller(request: Request, area: str) -> tuple[Caller, str]:
     return caller, caller.identity.client_id
 
 
-@router.api_route(
-    "/api/v1/{area}{rest:path}", methods=PROXY_METHODS, include_in_schema=False
-)
+@router.api_route("/api/v1/{area}{rest:path}", methods=PROXY_METHODS, include_in_schema=False)
 async def proxy(request: Request, area: str, rest: str) -> Response:
     upstream_name = AREAS.get(area)
     if upstream_name is None or (rest and not rest.startswith("/")):
@@ -68,7 +66,7 @@ async def proxy(request: Request, area: str, rest: str) -> Response:
     else:
         assert result.stream is not None
         response = StreamingResponse(result.stream, status_code=result.status)
-    response.raw_headers = [
-        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in result.headers
-    ] + [h for h in response.raw_headers if h[0] == b"content-length"]
+    response.raw_headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in result.headers] + [
+        h for h in response.raw_headers if h[0] == b"content-length"
+    ]
     return response

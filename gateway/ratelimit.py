@@ -76,9 +76,7 @@ class RedisRateLimiter:
         self._script = self._redis.register_script(_TOKEN_BUCKET_LUA)
 
     async def hit(self, key: str, per_minute: int, burst: int) -> Decision:
-        allowed, retry = await self._script(
-            keys=[self._namespace + key], args=[per_minute / 60.0, burst]
-        )
+        allowed, retry = await self._script(keys=[self._namespace + key], args=[per_minute / 60.0, burst])
         return Decision(bool(allowed), max(1, int(retry)) if not allowed else 0)
 
     async def close(self) -> None:

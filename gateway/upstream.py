@@ -107,9 +107,7 @@ class Upstream:
     def _check_circuit(self) -> None:
         retry_after = self.breaker.retry_after()
         if retry_after is not None:
-            raise UpstreamUnavailable(
-                f"上游服务 {self.name} 暂不可用，请稍后重试", retry_after=retry_after
-            )
+            raise UpstreamUnavailable(f"上游服务 {self.name} 暂不可用，请稍后重试", retry_after=retry_after)
 
     async def request(
         self,
@@ -163,9 +161,7 @@ class Upstream:
         return UpstreamResponse(response.status, out_headers, None, stream())
 
     async def probe(self, path: str = "/healthz") -> None:
-        async with self.session.get(
-            self.base_url + path, timeout=aiohttp.ClientTimeout(total=2)
-        ) as response:
+        async with self.session.get(self.base_url + path, timeout=aiohttp.ClientTimeout(total=2)) as response:
             if response.status != 200:
                 raise RuntimeError(f"{self.name} answered {response.status}")
 

@@ -65,9 +65,17 @@ def main() -> int:
     if _wait_healthy(f"http://{host}:{port}/healthz"):
         key = subprocess.run(
             [sys.executable, "-m", "gateway.admin", "ensure-dev-admin"],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
-        admin_key = key.stdout.strip().splitlines()[-1] if key.returncode == 0 else "(failed: " + key.stderr.strip() + ")"
+        admin_key = (
+            key.stdout.strip().splitlines()[-1]
+            if key.returncode == 0
+            else "(failed: " + key.stderr.strip() + ")"
+        )
         print(
             f"\n  网关已启动 Gateway listening on http://{host}:{port}  (docs: /docs)\n"
             f"  管理员 API 密钥 Admin API key (kept in var/admin.key):\n  {admin_key}\n"

@@ -37,9 +37,7 @@ def create_base_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = Database(
-            settings.database_url, pool_size=settings.db_pool_size, echo=settings.db_echo
-        )
+        app.state.db = Database(settings.database_url, pool_size=settings.db_pool_size, echo=settings.db_echo)
         try:
             if extra_lifespan is None:
                 yield

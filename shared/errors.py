@@ -282,9 +282,7 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> Response:
-    body = problem_body(
-        status=status, code=code, title=title, detail=detail, instance=instance, extra=extra
-    )
+    body = problem_body(status=status, code=code, title=title, detail=detail, instance=instance, extra=extra)
     return Response(
         orjson.dumps(body),
         status_code=status,
@@ -314,9 +312,7 @@ async def _handle_app_error(request: Request, exc: Exception) -> Response:
 
 async def _handle_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return render_app_error(
-        ValidationFailed(pydantic_errors_to_field_errors(exc.errors())), request.url.path
-    )
+    return render_app_error(ValidationFailed(pydantic_errors_to_field_errors(exc.errors())), request.url.path)
 
 
 async def _handle_http_exception(request: Request, exc: Exception) -> Response:

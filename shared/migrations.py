@@ -21,11 +21,7 @@ def run_env(target_metadata: MetaData, default_url: str) -> None:
     """Body of a service's env.py. The URL comes from ``-x url=`` or the service settings."""
     config = context.config
     # attributes, not the ini option: a password's "%" would trip ConfigParser interpolation.
-    url = (
-        context.get_x_argument(as_dictionary=True).get("url")
-        or config.attributes.get("url")
-        or default_url
-    )
+    url = context.get_x_argument(as_dictionary=True).get("url") or config.attributes.get("url") or default_url
 
     def do_run(connection: Connection) -> None:
         context.configure(

@@ -16,9 +16,7 @@ from shared.requestctx import set_request_id
 
 access_log = logging.getLogger("access")
 
-REQUESTS = Counter(
-    "http_requests_total", "HTTP requests handled", ["service", "method", "route", "status"]
-)
+REQUESTS = Counter("http_requests_total", "HTTP requests handled", ["service", "method", "route", "status"])
 LATENCY = Histogram(
     "http_request_duration_seconds",
     "Time to handle an HTTP request",
@@ -85,9 +83,7 @@ class RequestContextMiddleware:
 ReadinessCheck = Callable[[], Awaitable[None]]
 
 
-def health_router(
-    service: str, checks: Callable[[Request], Mapping[str, ReadinessCheck]]
-) -> APIRouter:
+def health_router(service: str, checks: Callable[[Request], Mapping[str, ReadinessCheck]]) -> APIRouter:
     """``/healthz`` (alive), ``/readyz`` (each named check passes), ``/metrics``."""
     router = APIRouter(tags=["health"])
 

@@ -7,18 +7,18 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from complaints.config import ComplaintsSettings
 from complaints.main import create_app as create_complaints_app
 from credit.config import CreditSettings
 from credit.main import create_app as create_credit_app
-from wages.config import WagesSettings
-from wages.main import create_app as create_wages_app
-
 from gateway.clients import service as client_service
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway_app
 from shared.db import Database
 from shared.testing.plugin import ServerThread, app_client
+from wages.config import WagesSettings
+from wages.main import create_app as create_wages_app
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPONENTS = {

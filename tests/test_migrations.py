@@ -12,18 +12,18 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from complaints.models import metadata as complaints_metadata
-from credit.models import metadata as credit_metadata
 from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
-from wages.models import metadata as wages_metadata
 
+from complaints.models import metadata as complaints_metadata
+from credit.models import metadata as credit_metadata
 from gateway.models import metadata as gateway_metadata
 from shared import migrations
 from shared.testing.plugin import MigratedDatabases
 from tests.conftest import COMPONENTS
+from wages.models import metadata as wages_metadata
 
 METADATA: dict[str, MetaData] = {
     "complaints": complaints_metadata,

@@ -125,8 +125,7 @@ class MigratedDatabases:
     def drop(self) -> None:
         if self.backend == "postgresql":
             statements = [
-                f'DROP DATABASE IF EXISTS "km_test_{name}_{self.suffix}" WITH (FORCE)'
-                for name in self.urls
+                f'DROP DATABASE IF EXISTS "km_test_{name}_{self.suffix}" WITH (FORCE)' for name in self.urls
             ]
             asyncio.run(_admin_execute(statements))
         else:
@@ -194,9 +193,7 @@ async def app_client(app: FastAPI, **kwargs: Any) -> AsyncIterator[httpx.AsyncCl
     """An httpx client speaking to ``app`` in process, with the app's lifespan run."""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://testserver", **kwargs
-        ) as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", **kwargs) as client:
             yield client
 
 

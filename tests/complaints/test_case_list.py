@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from complaints.case.models import Case
 
+from complaints.case.models import Case
 from shared.db import Database
 from shared.testing.plugin import identity_headers
 

@@ -35,7 +35,9 @@ async def test_create_client_prints_key_last_and_stores_only_its_hash(
     db_urls: dict[str, str], gateway_client: httpx.AsyncClient
 ) -> None:
     url = db_urls["gateway"]
-    created = run_admin(url, "create-client", "--name", "mobile-app", "--scopes", "complaints:write,complaints:read")
+    created = run_admin(
+        url, "create-client", "--name", "mobile-app", "--scopes", "complaints:write,complaints:read"
+    )
     assert created.returncode == 0, created.stderr
     key = created.stdout.strip().splitlines()[-1]
     assert key.startswith("kml_")
@@ -60,7 +62,13 @@ async def test_create_client_prints_key_last_and_stores_only_its_hash(
 
 def test_secret_flag_prints_secret_before_key(db_urls: dict[str, str]) -> None:
     created = run_admin(
-        db_urls["gateway"], "create-client", "--name", "hotline-12345", "--scopes", "hotline:12345", "--secret"
+        db_urls["gateway"],
+        "create-client",
+        "--name",
+        "hotline-12345",
+        "--scopes",
+        "hotline:12345",
+        "--secret",
     )
     assert created.returncode == 0, created.stderr
     lines = created.stdout.strip().splitlines()
@@ -76,7 +84,9 @@ def test_unknown_or_internal_scope_is_refused(db_urls: dict[str, str]) -> None:
 
 
 def test_duplicate_name_is_refused(db_urls: dict[str, str]) -> None:
-    assert run_admin(db_urls["gateway"], "create-client", "--name", "dup", "--scopes", "admin").returncode == 0
+    assert (
+        run_admin(db_urls["gateway"], "create-client", "--name", "dup", "--scopes", "admin").returncode == 0
+    )
     again = run_admin(db_urls["gateway"], "create-client", "--name", "dup", "--scopes", "admin")
     assert again.returncode == 2
     assert "client_exists" in again.stderr

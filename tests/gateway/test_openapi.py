@@ -20,7 +20,6 @@ async def test_one_document_covers_every_service(gateway_client: httpx.AsyncClie
     # Every $ref points at a schema that the merged document defines.
     text = response.text
 
-
     for ref in re.findall(r'"#/components/schemas/([^"]+)"', text):
         assert ref in document["components"]["schemas"], ref
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import httpx
 
+from shared.identifiers import make_uscc
 from shared.testing.plugin import ServerThread, identity_headers
 from tests.conftest import issue_key
 
@@ -49,12 +50,31 @@ async def test_key_reaches_service_and_request_id_round_trips(
 async def test_every_area_is_routed(gateway_client: httpx.AsyncClient, admin_key: str) -> None:
     wages = await gateway_client.get("/api/v1/wages/employers", headers=bearer(admin_key))
     assert wages.status_code == 200
-    credit = await gateway_client.get(
-        "/api/v1/credit/subjects/91530100MA6K0T4X1N", headers=bearer(admin_key)
-    )
-    # An unknown but well-formed code is the credit service's own 404, passed through.
-    assert credit.status_code in (404, 422)
+    unknown = make_uscc("91530100MA6K0T4X1")
+    credit = await gateway_client.get(f"/api/v1/credit/subjects/{unknown}", headers=bearer(admin_key))
+    # A well-formed but unknown code is the credit service's own 404, passed through.
+    assert credit.status_code == 404
     assert credit.headers["content-type"] == "application/problem+json"
+    assert credit.json()["code"] == "subject_not_found"
+
+
+async def test_invalid_identifier_is_422_naming_the_field(
+    gateway_client: httpx.AsyncClient, admin_key: str
+) -> None:
+    valid = make_uscc("91530100MA6K0T4X1")
+    wrong_check = valid[:-1] + ("0" if valid[-1] != "0" else "1")
+    response = await gateway_client.get(f"/api/v1/credit/subjects/{wrong_check}", headers=bearer(admin_key))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert error["loc"] == "path.uscc"
+    assert error["code"] == "uscc_invalid_checksum"
+    assert error["message"]
+    district = await gateway_client.get(
+        "/api/v1/wages/employers?district_code=5301", headers=bearer(admin_key)
+    )
+    assert district.status_code == 422
+    assert district.json()["errors"][0]["loc"] == "query.district_code"
 
 
 async def test_missing_scope_is_403_from_the_service(
@@ -99,9 +119,7 @@ async def test_service_port_refuses_calls_without_gateway(
         assert response.json()["code"] == "gateway_token_required"
 
 
-async def test_revoked_key_is_refused(
-    gateway_client: httpx.AsyncClient, db_urls: dict[str, str]
-) -> None:
+async def test_revoked_key_is_refused(gateway_client: httpx.AsyncClient, db_urls: dict[str, str]) -> None:
     from gateway.clients import service as client_service
     from shared.db import Database
 

@@ -67,9 +67,7 @@ async def test_rate_limit_gives_429_with_retry_after(
     assert int(limited.headers["retry-after"]) >= 1
 
 
-async def test_rate_limit_is_per_client(
-    gateway_settings: GatewaySettings, db_urls: dict[str, str]
-) -> None:
+async def test_rate_limit_is_per_client(gateway_settings: GatewaySettings, db_urls: dict[str, str]) -> None:
     settings = gateway_settings.model_copy(update={"rate_limit_burst": 1, "rate_limit_per_minute": 1})
     first = await issue_key(db_urls["gateway"], "first", ["complaints:read"])
     second = await issue_key(db_urls["gateway"], "second", ["complaints:read"])
@@ -79,22 +77,16 @@ async def test_rate_limit_is_per_client(
         assert (await client.get("/api/v1/complaints", headers=bearer(second))).status_code == 200
 
 
-async def test_body_over_the_cap_is_413(
-    gateway_settings: GatewaySettings, admin_key: str
-) -> None:
+async def test_body_over_the_cap_is_413(gateway_settings: GatewaySettings, admin_key: str) -> None:
     settings = gateway_settings.model_copy(update={"max_body_bytes": 1024})
     async with app_client(create_app(settings, configure_logs=False)) as client:
-        declared = await client.post(
-            "/api/v1/complaints", headers=bearer(admin_key), content=b"x" * 2048
-        )
+        declared = await client.post("/api/v1/complaints", headers=bearer(admin_key), content=b"x" * 2048)
 
         async def chunks() -> AsyncIterator[bytes]:
             for _ in range(4):
                 yield b"y" * 512
 
-        streamed = await client.post(
-            "/api/v1/complaints", headers=bearer(admin_key), content=chunks()
-        )
+        streamed = await client.post("/api/v1/complaints", headers=bearer(admin_key), content=chunks())
     for response in (declared, streamed):
         assert response.status_code == 413
         assert response.headers["content-type"] == "application/problem+json"
@@ -105,7 +97,6 @@ async def test_upstream_down_gives_502_then_503_and_recovers(
     gateway_settings: GatewaySettings, admin_key: str, databases: dict[str, str]
 ) -> None:
     from complaints.main import create_app as create_complaints_app
-
     from tests.conftest import complaints_settings
 
     port = free_port()
@@ -116,9 +107,7 @@ async def test_upstream_down_gives_502_then_503_and_recovers(
         update={"complaints_url": f"http://127.0.0.1:{port}", "circuit_failure_threshold": 2}
     )
     async with app_client(create_app(settings, configure_logs=False)) as client:
-        down = [
-            await client.get("/api/v1/complaints", headers=bearer(admin_key)) for _ in range(3)
-        ]
+        down = [await client.get("/api/v1/complaints", headers=bearer(admin_key)) for _ in range(3)]
         assert [r.status_code for r in down] == [502, 502, 503]
         assert down[0].json()["code"] == "upstream_unreachable"
         assert down[2].json()["code"] == "upstream_unavailable"

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from complaints.case.models import Case
-from complaints.config import ComplaintsSettings
 from fastapi import APIRouter
 from sqlalchemy import func, select
 
+from complaints.case.models import Case
+from complaints.config import ComplaintsSettings
 from shared.app import create_base_app
 from shared.db import Database, SessionDep
 from shared.errors import Conflict

@@ -1,6 +1,5 @@
+from shared.migrations import run_env
 from wages.config import WagesSettings
 from wages.models import metadata
-
-from shared.migrations import run_env
 
 run_env(metadata, WagesSettings().database_url)

@@ -1,4 +1,4 @@
-from wages.config import WagesSettings
 from shared.serve import serve
+from wages.config import WagesSettings
 
 serve("wages.main:create_app", WagesSettings())

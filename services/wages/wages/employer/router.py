@@ -2,10 +2,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from shared.auth import require_scopes
 from shared.db import SessionDep
 from shared.identifiers import DistrictCode
 from shared.pagination import Page, PageParamsDep
-from shared.auth import require_scopes
 from wages.employer import service
 from wages.employer.schemas import EmployerSummary
 

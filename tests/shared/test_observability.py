@@ -1,0 +1,81 @@
+"""Logs never carry personal data; health and metrics answer on every process."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from shared.identifiers import make_id_number
+from shared.logging import JsonFormatter
+from shared.testing.plugin import identity_headers
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """Everything logged during the test, through the production formatter."""
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(JsonFormatter("test"))
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield buffer
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+
+
+def test_formatter_masks_id_numbers_and_phones_in_message_args_and_extras() -> None:
+    id_number = make_id_number("53010219900101123")
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "caller %s phone %s", (id_number, "13800005678"), None
+    )
+    record.reporter = f"李四 {id_number}"
+    line = JsonFormatter("test").format(record)
+    assert id_number not in line
+    assert "13800005678" not in line
+    assert "138****5678" in line
+    entry = json.loads(line)
+    assert entry["service"] == "test"
+    assert entry["level"] == "info"
+
+
+async def test_access_log_of_a_real_request_is_masked_json(
+    credit_client: httpx.AsyncClient, log_lines: io.StringIO
+) -> None:
+    id_number = make_id_number("53010219900101123")
+    await credit_client.get(
+        f"/api/v1/credit/subjects/{id_number}",
+        headers={**identity_headers("credit:check"), "X-Request-ID": "trace-42"},
+    )
+    output = log_lines.getvalue()
+    assert id_number not in output
+    access = [json.loads(line) for line in output.splitlines() if '"logger":"access"' in line]
+    assert access, output
+    assert access[-1]["request_id"] == "trace-42"
+    assert access[-1]["status"] == 422
+
+
+async def test_healthz_readyz_metrics_on_a_service(complaints_client: httpx.AsyncClient) -> None:
+    assert (await complaints_client.get("/healthz")).json() == {"status": "ok", "service": "complaints"}
+    ready = await complaints_client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok"}
+    await complaints_client.get("/api/v1/complaints", headers=identity_headers("cases:manage"))
+    metrics = await complaints_client.get("/metrics")
+    assert metrics.status_code == 200
+    assert (
+        'http_requests_total{method="GET",route="/api/v1/complaints",service="complaints",status="200"}'
+        in (metrics.text)
+    )
+
+
+async def test_unsafe_request_id_is_replaced(complaints_client: httpx.AsyncClient) -> None:
+    response = await complaints_client.get("/healthz", headers={"X-Request-ID": "bad id\nwith newline"})
+    assert response.headers["x-request-id"] != "bad id\nwith newline"
+    assert len(response.headers["x-request-id"]) == 32

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -66,8 +65,9 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     if is_sqlite(url):
         # One file, many readers, one writer: WAL plus a busy timeout lets concurrent
-        # requests queue for the write lock instead of failing.
-        engine = create_async_engine(url, echo=echo, poolclass=NullPool)
+        # requests queue for the write lock instead of failing. Pooled: opening an aiosqlite
+        # connection (a thread plus the pragmas) per request would cost more than the query.
+        engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -15,6 +15,7 @@ from shared.requestctx import current_request_id
 # First path segment after /api/v1 -> upstream name. `public` needs no key.
 AREAS: dict[str, str] = {
     "complaints": "complaints",
+    "inspections": "complaints",
     "wages": "wages",
     "credit": "credit",
     "public": "credit",

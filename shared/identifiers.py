@@ -36,12 +36,14 @@ __all__ = [
     "IdNumber",
     "IdentifierError",
     "IndustryCode",
+    "Phone",
     "make_id_number",
     "make_uscc",
     "normalize_identifier",
     "validate_district_code",
     "validate_id_number",
     "validate_industry_code",
+    "validate_phone",
     "validate_uscc",
 ]
 
@@ -68,7 +70,10 @@ _MESSAGES: Final[dict[str, str]] = {
     "id_number_invalid_birth_date": "身份证号码出生日期无效",
     "district_code_invalid": "行政区划代码应为6位数字",
     "industry_code_invalid": "行业代码应为 GB/T 4754 门类字母（A-T）或2至4位数字",
+    "phone_invalid": "电话号码格式不正确（手机号11位，或带区号的固定电话）",
 }
+# Mainland mobile numbers, or a landline with its 3-4 digit area code (0871 for Kunming).
+_PHONE_RE: Final = re.compile(r"1[3-9][0-9]{9}|0[1-9][0-9]{1,2}[0-9]{7,8}|[0-9]{7,8}")
 
 
 class IdentifierError(ValueError):
@@ -145,6 +150,15 @@ def validate_industry_code(raw: str) -> str:
     return value
 
 
+def validate_phone(raw: str) -> str:
+    value = normalize_identifier(raw)
+    if value.startswith("+86"):
+        value = value[3:]
+    if not _PHONE_RE.fullmatch(value):
+        raise _fail("phone_invalid")
+    return value
+
+
 def make_uscc(body17: str) -> str:
     """Append the GB 32100 check character to 17 characters (for tests and fixtures)."""
     if not _USCC_RE.fullmatch(body17 + "0"):
@@ -193,4 +207,9 @@ IndustryCode = Annotated[
     str,
     AfterValidator(_pydantic(validate_industry_code)),
     _schema("国民经济行业分类代码（GB/T 4754-2017，门类字母或2至4位数字）", "6020"),
+]
+Phone = Annotated[
+    str,
+    AfterValidator(_pydantic(validate_phone)),
+    _schema("电话号码（手机号或带区号的固定电话）", "13800005678"),
 ]

@@ -1,8 +1,20 @@
 """Every ORM model of the service, imported here so Alembic sees the whole metadata."""
 
 from complaints.base import Base
-from complaints.case.models import Case
+from complaints.case.models import Case, CaseCounter, CaseEvent, CasePayment, PersonalDataAccess
+from complaints.idempotency import IdempotencyRecord
+from complaints.outbox.models import OutboxEvent
 
 metadata = Base.metadata
 
-__all__ = ["Base", "Case", "metadata"]
+__all__ = [
+    "Base",
+    "Case",
+    "CaseCounter",
+    "CaseEvent",
+    "CasePayment",
+    "IdempotencyRecord",
+    "OutboxEvent",
+    "PersonalDataAccess",
+    "metadata",
+]

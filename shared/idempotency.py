@@ -1,0 +1,77 @@
+"""``Idempotency-Key`` for creating POSTs (contract): a retry with the same key and body gets
+the first response; the same key with another body is 422. Keys are per API client."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import JSON, Integer, String, UniqueConstraint, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from shared.db import UTCDateTime, utcnow
+from shared.errors import Conflict, FieldError, ValidationFailed
+
+
+class IdempotencyRecordMixin:
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(128))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[Any] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint, ...]:
+        return (UniqueConstraint("client_id", "key"),)
+
+
+def request_hash(payload: Any) -> str:
+    return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
+
+
+async def begin(
+    session: AsyncSession,
+    model: type[IdempotencyRecordMixin],
+    *,
+    client_id: str,
+    key: str,
+    payload: Any,
+) -> tuple[IdempotencyRecordMixin, tuple[int, Any] | None]:
+    """Claim ``key``: the record to complete, and the stored response if this is a replay."""
+    if not 1 <= len(key) <= 128:
+        raise ValidationFailed([FieldError("header.Idempotency-Key", "idempotency_key_invalid", "长度应为1至128")])
+    digest = request_hash(payload)
+    existing = await session.scalar(select(model).where(model.client_id == client_id, model.key == key))
+    if existing is not None:
+        if existing.request_hash != digest:
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "header.Idempotency-Key",
+                        "idempotency_key_reused",
+                        "该幂等键已用于内容不同的请求",
+                    )
+                ]
+            )
+        if existing.status_code is None:
+            raise Conflict("相同幂等键的请求正在处理中，请稍后重试", code="idempotency_in_progress")
+        return existing, (existing.status_code, existing.response_body)
+    record = model(client_id=client_id, key=key, request_hash=digest, created_at=utcnow())
+    session.add(record)
+    try:
+        # Flushed first: a concurrent twin waits on the unique index, then fails here.
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("相同幂等键的请求正在处理中，请稍后重试", code="idempotency_in_progress") from exc
+    return record, None
+
+
+def complete(record: IdempotencyRecordMixin, status_code: int, body: Any) -> None:
+    record.status_code = status_code
+    record.response_body = body

@@ -35,6 +35,7 @@ async def _create(args: argparse.Namespace, db: Database) -> int:
             scopes=args.scopes.split(","),
             with_secret=args.secret,
             rate_limit_per_minute=args.rate_limit,
+            districts=args.districts.split(",") if args.districts else (),
         )
     print(f"created client {issued.client.name} ({issued.client.id}) scopes={issued.client.scopes}")
     if issued.signing_secret:
@@ -114,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--scopes", required=True, help="逗号分隔，如 complaints:write,complaints:read")
     create.add_argument("--secret", action="store_true", help="同时生成 webhook 签名密钥")
     create.add_argument("--rate-limit", type=int, default=None, help="每分钟请求数上限")
+    create.add_argument("--districts", default=None, help="限定辖区（逗号分隔的行政区划代码或前缀）")
     create.set_defaults(handler=_async_command(_create))
     sub.add_parser("list-clients", help="列出客户端").set_defaults(handler=_async_command(_list))
     revoke = sub.add_parser("revoke-client", help="吊销客户端")

@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from gateway import openapi, proxy
 from gateway.authn import Authenticator
 from gateway.config import GatewaySettings
+from gateway.events.router import router as events_router
 from gateway.ratelimit import make_rate_limiter
 from gateway.upstream import CircuitBreaker, Upstream
 from shared.app import create_base_app
@@ -60,7 +61,7 @@ def create_app(settings: GatewaySettings | None = None, *, configure_logs: bool 
         settings,
         title="昆明市劳动保障监察平台网关",
         description="统一入口：认证、路由、限流与热线联动。",
-        routers=[openapi.router, proxy.router],
+        routers=[openapi.router, events_router, proxy.router],
         extra_lifespan=lifespan,
         readiness=_readiness,
         configure_logs=configure_logs,

@@ -2,7 +2,8 @@
 
 from gateway.base import Base
 from gateway.clients.models import ApiClient
+from gateway.events.models import InboundEvent
 
 metadata = Base.metadata
 
-__all__ = ["ApiClient", "Base", "metadata"]
+__all__ = ["ApiClient", "Base", "InboundEvent", "metadata"]

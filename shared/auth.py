@@ -24,6 +24,7 @@ SCOPES: dict[str, str] = {
     "complaints:write": "提交投诉、举报",
     "complaints:read": "查询投诉办理状态（仅本客户端提交的）",
     "cases:manage": "监察员：全部案件操作与完整个人信息",
+    "cases:approve": "负责人审批（如延长调查期限），与 cases:manage 同时使用",
     "wages:write": "提交工资支付台账、银行代发确认",
     "wages:read": "工资支付监控查询",
     "credit:check": "失信联合惩戒核查",
@@ -41,6 +42,8 @@ class Identity:
     client_id: str
     client_name: str
     scopes: frozenset[str]
+    # District codes (or prefixes) a client is restricted to; empty means unrestricted.
+    districts: tuple[str, ...] = ()
 
     def has_scope(self, scope: str) -> bool:
         return "admin" in self.scopes or scope in self.scopes
@@ -55,6 +58,7 @@ def issue_identity_token(identity: Identity, secret: str, ttl_seconds: int = 60)
         "sub": identity.client_id,
         "name": identity.client_name,
         "scp": sorted(identity.scopes),
+        "dst": list(identity.districts),
         "iat": now,
         "exp": now + ttl_seconds,
         "aud": _AUDIENCE,
@@ -82,6 +86,7 @@ def verify_identity_token(token: str, secret: str) -> Identity:
         client_id=str(claims["sub"]),
         client_name=str(claims.get("name", "")),
         scopes=frozenset(str(s) for s in claims.get("scp", [])),
+        districts=tuple(str(d) for d in claims.get("dst", [])),
     )
 
 

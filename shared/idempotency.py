@@ -45,7 +45,9 @@ async def begin(
 ) -> tuple[IdempotencyRecordMixin, tuple[int, Any] | None]:
     """Claim ``key``: the record to complete, and the stored response if this is a replay."""
     if not 1 <= len(key) <= 128:
-        raise ValidationFailed([FieldError("header.Idempotency-Key", "idempotency_key_invalid", "长度应为1至128")])
+        raise ValidationFailed(
+            [FieldError("header.Idempotency-Key", "idempotency_key_invalid", "长度应为1至128")]
+        )
     digest = request_hash(payload)
     existing = await session.scalar(select(model).where(model.client_id == client_id, model.key == key))
     if existing is not None:
@@ -62,7 +64,8 @@ async def begin(
         if existing.status_code is None:
             raise Conflict("相同幂等键的请求正在处理中，请稍后重试", code="idempotency_in_progress")
         return existing, (existing.status_code, existing.response_body)
-    record = model(client_id=client_id, key=key, request_hash=digest, created_at=utcnow())
+    record = model()
+    record.client_id, record.key, record.request_hash, record.created_at = client_id, key, digest, utcnow()
     session.add(record)
     try:
         # Flushed first: a concurrent twin waits on the unique index, then fails here.

@@ -15,7 +15,7 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import JSON, Index, Integer, String, Text, select
@@ -48,19 +48,19 @@ class OutboxEventMixin:
         )
 
 
-def new_event(
-    model: type[OutboxEventMixin], event_type: str, aggregate_id: str, payload: Mapping[str, Any]
-) -> OutboxEventMixin:
+EventT = TypeVar("EventT", bound=OutboxEventMixin)
+
+
+def new_event(model: type[EventT], event_type: str, aggregate_id: str, payload: Mapping[str, Any]) -> EventT:
     """An outbox row to ``session.add`` in the same transaction as the business change."""
-    return model(
-        id=str(uuid.uuid4()),
-        event_type=event_type,
-        aggregate_id=aggregate_id,
-        payload=dict(payload),
-        created_at=utcnow(),
-        available_at=utcnow(),
-        attempts=0,
-    )
+    event = model()
+    event.id = str(uuid.uuid4())
+    event.event_type = event_type
+    event.aggregate_id = aggregate_id
+    event.payload = dict(payload)
+    event.created_at = event.available_at = utcnow()
+    event.attempts = 0
+    return event
 
 
 class DeliveryFailed(Exception):
@@ -72,7 +72,8 @@ Deliver = Callable[[OutboxEventMixin], Awaitable[None]]
 
 def backoff_seconds(attempts: int, *, base: float = 1.0, cap: float = 300.0) -> float:
     """Exponential back-off with full jitter: spreads retries after an outage."""
-    return random.uniform(0.5, 1.0) * min(cap, base * 2 ** min(attempts, 20))
+    ceiling: float = min(cap, base * float(2 ** min(attempts, 20)))
+    return random.uniform(0.5, 1.0) * ceiling
 
 
 class OutboxRelay:
@@ -84,6 +85,7 @@ class OutboxRelay:
         *,
         batch_size: int = 100,
         interval_seconds: float = 1.0,
+        base_backoff_seconds: float = 1.0,
         max_backoff_seconds: float = 300.0,
     ) -> None:
         self.sessionmaker = sessionmaker
@@ -91,6 +93,7 @@ class OutboxRelay:
         self.deliver = deliver
         self.batch_size = batch_size
         self.interval_seconds = interval_seconds
+        self.base_backoff_seconds = base_backoff_seconds
         self.max_backoff_seconds = max_backoff_seconds
 
     async def run_once(self) -> int:
@@ -105,7 +108,7 @@ class OutboxRelay:
                 .order_by(model.created_at)
                 .limit(self.batch_size)
             )
-            if session.bind.dialect.name == "postgresql":
+            if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             for event in (await session.scalars(query)).all():
                 try:
@@ -113,7 +116,9 @@ class OutboxRelay:
                 except Exception as exc:  # every failure is retried later, never dropped
                     event.attempts += 1
                     event.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                    delay = backoff_seconds(event.attempts, cap=self.max_backoff_seconds)
+                    delay = backoff_seconds(
+                        event.attempts, base=self.base_backoff_seconds, cap=self.max_backoff_seconds
+                    )
                     event.available_at = utcnow() + timedelta(seconds=delay)
                     log.warning(
                         "outbox delivery failed",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -34,8 +35,10 @@ def components() -> dict[str, Path]:
     return COMPONENTS
 
 
-def complaints_settings(url: str) -> ComplaintsSettings:
-    return ComplaintsSettings(database_url=url, environment="test")
+def complaints_settings(url: str, **overrides: Any) -> ComplaintsSettings:
+    # Background relay and scan are off unless a test turns them on and points them somewhere.
+    values: dict[str, Any] = {"database_url": url, "environment": "test", "background_tasks": False}
+    return ComplaintsSettings(**{**values, **overrides})
 
 
 def wages_settings(url: str) -> WagesSettings:

@@ -20,6 +20,8 @@ class ApiClient(Base):
     scopes: Mapped[str] = mapped_column(Text)
     # Shared secret for signed webhooks (12345 tickets, callbacks); HMAC needs the value itself.
     signing_secret: Mapped[str | None] = mapped_column(String(128))
+    # Comma-separated district codes (or prefixes) an inspector client is restricted to.
+    districts: Mapped[str | None] = mapped_column(String(200))
     rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
     rate_limit_burst: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -28,3 +30,7 @@ class ApiClient(Base):
     @property
     def scope_set(self) -> frozenset[str]:
         return frozenset(s for s in self.scopes.split(",") if s)
+
+    @property
+    def district_tuple(self) -> tuple[str, ...]:
+        return tuple(d for d in (self.districts or "").split(",") if d)

@@ -61,12 +61,18 @@ async def create_client(
     with_secret: bool = False,
     allow_internal: bool = False,
     rate_limit_per_minute: int | None = None,
+    districts: Iterable[str] = (),
 ) -> IssuedClient:
     if not _NAME_RE.match(name):
         raise ValidationFailed(
             [FieldError("name", "name_invalid", "名称只能包含字母、数字、汉字、下划线、点和连字符")]
         )
     scope_list = validate_scopes(scopes, allow_internal=allow_internal)
+    district_list = sorted({d.strip() for d in districts if d.strip()})
+    if any(not (d.isdigit() and 2 <= len(d) <= 6) for d in district_list):
+        raise ValidationFailed(
+            [FieldError("districts", "district_code_invalid", "辖区应为2至6位行政区划代码或其前缀")]
+        )
     if await repository.get_by_name(session, name) is not None:
         raise Conflict(f"客户端名称已存在：{name}", code="client_exists")
     prefix = secrets.token_hex(6)
@@ -80,6 +86,7 @@ async def create_client(
         scopes=",".join(scope_list),
         signing_secret=signing_secret,
         rate_limit_per_minute=rate_limit_per_minute,
+        districts=",".join(district_list) or None,
     )
     session.add(client)
     await session.flush()

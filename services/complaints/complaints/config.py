@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import BaseServiceSettings, sqlite_url
@@ -26,3 +26,26 @@ class ComplaintsSettings(BaseServiceSettings):
     port: int = 8001
     database_url: str = sqlite_url("complaints")
     crime_thresholds: CrimeThresholds = CrimeThresholds()
+
+    # Jurisdiction (条例 art. 13): district codes starting with these are the bureau's own.
+    jurisdiction_prefixes: list[str] = Field(default_factory=lambda: ["5301"])
+    # Legal clock. [V]/[V2] values from domain.md §2.4-2.5; settings so a rule change is config.
+    accept_working_days: int = 5
+    investigate_working_days: int = 60
+    extension_working_days: int = 30
+    hearing_request_working_days: int = 5
+    fine_payment_days: int = 15
+    limitation_years: int = 2
+    # Local policy (Banan rule, not national law [V2-local]): the 5-day clock restarts when
+    # the requested supplement arrives; otherwise it resumes with the days already used.
+    supplement_restarts_clock: bool = True
+    # Extra years of the official holiday schedule (JSON files, shared/data/calendar format).
+    calendar_data_dir: str | None = None
+
+    # Background work. Several replicas may run both safely.
+    overdue_scan_seconds: float = 60.0
+    outbox_relay_seconds: float = 1.0
+    outbox_retry_base_seconds: float = 1.0
+    outbox_retry_max_seconds: float = 300.0
+    background_tasks: bool = True
+    gateway_url: str = "http://127.0.0.1:8000"

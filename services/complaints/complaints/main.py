@@ -1,15 +1,82 @@
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+
+import httpx
 from fastapi import FastAPI
 
 from complaints.api import api_router
+from complaints.case.deadlines import Clock
+from complaints.case.scan import escalate_overdue
 from complaints.config import ComplaintsSettings
+from complaints.outbox.models import OutboxEvent
 from shared.app import create_base_app
+from shared.calendar import WorkingDayCalendar, default_calendar, load_year_dir
+from shared.db import Database
+from shared.outbox import GatewayEventSender, OutboxRelay
+from shared.timeutil import china_today
+
+log = logging.getLogger("complaints.scan")
+
+
+def _calendar(settings: ComplaintsSettings) -> WorkingDayCalendar:
+    if not settings.calendar_data_dir:
+        return default_calendar()
+    return WorkingDayCalendar(load_year_dir(Path(settings.calendar_data_dir)))
+
+
+async def run_deadline_scan(database: Database) -> list[str]:
+    async with database.sessionmaker() as session, session.begin():
+        return await escalate_overdue(session, china_today())
+
+
+async def _scan_forever(database: Database, interval: float) -> None:
+    while True:
+        try:
+            await run_deadline_scan(database)
+        except Exception:  # a failed pass is logged and retried on the next tick
+            log.exception("deadline scan failed")
+        await asyncio.sleep(interval)
 
 
 def create_app(settings: ComplaintsSettings | None = None, *, configure_logs: bool = True) -> FastAPI:
+    settings = settings or ComplaintsSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.clock = Clock(_calendar(settings), settings)
+        http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=2.0))
+        sender = GatewayEventSender(
+            http, source="complaints", secret=settings.internal_token_secret, gateway_url=settings.gateway_url
+        )
+        app.state.outbox_relay = OutboxRelay(
+            app.state.db.sessionmaker,
+            OutboxEvent,
+            sender,
+            interval_seconds=settings.outbox_relay_seconds,
+            base_backoff_seconds=settings.outbox_retry_base_seconds,
+            max_backoff_seconds=settings.outbox_retry_max_seconds,
+        )
+        tasks: list[asyncio.Task[None]] = []
+        if settings.background_tasks:
+            tasks.append(asyncio.create_task(app.state.outbox_relay.run_forever()))
+            tasks.append(asyncio.create_task(_scan_forever(app.state.db, settings.overdue_scan_seconds)))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+            await http.aclose()
+
     return create_base_app(
-        settings or ComplaintsSettings(),
+        settings,
         title="投诉举报与案件服务",
         description="投诉、举报受理与劳动保障监察案件办理（含法定时限）。",
         routers=[api_router],
+        extra_lifespan=lifespan,
         configure_logs=configure_logs,
     )

@@ -1,25 +1,98 @@
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
 
-from complaints.case import service
-from complaints.case.schemas import CaseSummary
+from complaints.case import repository, service
+from complaints.case.actions import ActionEnvelope
+from complaints.case.dependencies import ClockDep
+from complaints.case.schemas import (
+    CaseCreate,
+    CaseCreated,
+    CaseOut,
+    CaseSummary,
+    Channel,
+    Kind,
+    Payments,
+    TimelineEntry,
+)
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
+from shared.identifiers import DistrictCode, IndustryCode
 from shared.pagination import Page, PageParamsDep
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
+_READERS = ("complaints:read", "complaints:write", "cases:manage")
 
 
-@router.get(
+@router.post(
     "",
-    summary="投诉举报案件列表",
-    dependencies=[require_scopes("complaints:read", "cases:manage")],
+    summary="提交投诉或举报",
+    status_code=201,
+    response_model=CaseCreated,
+    dependencies=[require_scopes("complaints:write", "cases:manage")],
 )
+async def file_case(
+    payload: CaseCreate,
+    session: SessionDep,
+    identity: IdentityDep,
+    clock: ClockDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> JSONResponse:
+    status, body = await service.file_case(
+        session, identity, payload, clock=clock, idempotency_key=idempotency_key
+    )
+    return JSONResponse(body, status_code=status)
+
+
+@router.get("", summary="投诉举报案件列表", dependencies=[require_scopes(*_READERS)])
 async def list_cases(
     session: SessionDep,
     identity: IdentityDep,
     page: PageParamsDep,
-    status: Annotated[str | None, Query(max_length=32, description="按状态筛选")] = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    channel: Channel | None = None,
+    kind: Kind | None = None,
+    district_code: Annotated[DistrictCode | None, Query()] = None,
+    industry_code: Annotated[IndustryCode | None, Query()] = None,
+    overdue: Annotated[bool, Query(description="仅列出已超过法定时限的案件")] = False,
+    received_from: datetime | None = None,
+    received_to: datetime | None = None,
+    q: Annotated[str | None, Query(min_length=2, max_length=50)] = None,
 ) -> Page[CaseSummary]:
-    return await service.list_cases(session, identity, page, status=status)
+    where = repository.CaseFilter(
+        status=status,
+        channel=channel,
+        kind=kind,
+        district_code=district_code,
+        industry_code=industry_code,
+        received_from=received_from,
+        received_to=received_to,
+        q=q,
+    )
+    return await service.list_cases(session, identity, page, where, overdue=overdue)
+
+
+@router.get("/{case_id}", summary="案件详情", dependencies=[require_scopes(*_READERS)])
+async def get_case(case_id: str, session: SessionDep, identity: IdentityDep) -> CaseOut:
+    return await service.get_case(session, identity, case_id)
+
+
+@router.get("/{case_id}/timeline", summary="案件办理记录", dependencies=[require_scopes(*_READERS)])
+async def get_timeline(case_id: str, session: SessionDep, identity: IdentityDep) -> list[TimelineEntry]:
+    return await service.timeline(session, identity, case_id)
+
+
+@router.get(
+    "/{case_id}/payments", summary="追发工资等到账记录（按劳动者）", dependencies=[require_scopes(*_READERS)]
+)
+async def get_payments(case_id: str, session: SessionDep, identity: IdentityDep) -> Payments:
+    return await service.payments(session, identity, case_id)
+
+
+@router.post("/{case_id}/actions", summary="案件办理操作", dependencies=[require_scopes("cases:manage")])
+async def act(
+    case_id: str, envelope: ActionEnvelope, session: SessionDep, identity: IdentityDep, clock: ClockDep
+) -> CaseOut:
+    return await service.act(session, identity, case_id, envelope, clock=clock)

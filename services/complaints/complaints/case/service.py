@@ -1,15 +1,102 @@
-from datetime import datetime
+"""Business rules of the case domain: filing, reading under access rules, acting."""
 
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pydantic
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints.case import repository
-from complaints.case.schemas import CaseSummary
+from complaints.case import deadlines, intake, repository, views, workflow
+from complaints.case.actions import ACTION_MODELS, ActionEnvelope
+from complaints.case.deadlines import Clock
+from complaints.case.handlers import HANDLERS
+from complaints.case.models import Case, CaseEvent, PersonalDataAccess
+from complaints.case.schemas import (
+    CaseCreate,
+    CaseCreated,
+    CaseOut,
+    CaseSummary,
+    Payments,
+    PaymentTotals,
+    TimelineEntry,
+)
+from complaints.idempotency import IdempotencyRecord
+from shared import idempotency
 from shared.auth import Identity
-from shared.errors import FieldError, ValidationFailed
+from shared.errors import FieldError, NotFound, ValidationFailed, pydantic_errors_to_field_errors
 from shared.pagination import Page, PageParams, encode_cursor
+from shared.timeutil import china_today, now_utc
 
 
-def _cursor_key(after: list[object] | None) -> tuple[datetime, str] | None:
+def _visible(case: Case, identity: Identity) -> bool:
+    if identity.has_scope("cases:manage"):
+        return not identity.districts or any(
+            (case.district_code or "").startswith(d) for d in identity.districts
+        )
+    # Filing clients (mobile backends, windows) see only what they filed.
+    return case.filed_by_client == identity.client_id
+
+
+async def load_case(
+    session: AsyncSession, identity: Identity, case_id: str, *, for_update: bool = False
+) -> Case:
+    case = await repository.get(session, case_id, for_update=for_update)
+    if case is None or not _visible(case, identity):
+        # Someone else's case is indistinguishable from a missing one.
+        raise NotFound(f"案件不存在：{case_id}", code="case_not_found")
+    return case
+
+
+def _audit_personal_data(session: AsyncSession, case: Case, identity: Identity, purpose: str) -> None:
+    if views.sees_personal_data(identity) and (case.person_name or case.person_id_number):
+        session.add(
+            PersonalDataAccess(
+                case_id=case.id,
+                client_id=identity.client_id,
+                client_name=identity.client_name,
+                purpose=purpose,
+            )
+        )
+
+
+async def file_case(
+    session: AsyncSession,
+    identity: Identity,
+    payload: CaseCreate,
+    *,
+    clock: Clock,
+    idempotency_key: str | None,
+) -> tuple[int, dict[str, Any]]:
+    record = None
+    if idempotency_key is not None:
+        record, replay = await idempotency.begin(
+            session,
+            IdempotencyRecord,
+            client_id=identity.client_id,
+            key=idempotency_key,
+            payload=payload.model_dump(mode="json"),
+        )
+        if replay is not None:
+            return replay
+    case, duplicates = await intake.file_case(session, identity, payload, clock=clock)
+    out = views.case_out(case, identity, china_today())
+    body = CaseCreated(**out.model_dump(), possible_duplicates=duplicates).model_dump(mode="json")
+    if record is not None:
+        idempotency.complete(record, 201, body)
+    return 201, body
+
+
+async def get_case(session: AsyncSession, identity: Identity, case_id: str) -> CaseOut:
+    case = await load_case(session, identity, case_id)
+    _audit_personal_data(session, case, identity, "read_case")
+    return views.case_out(case, identity, china_today())
+
+
+def _cursor_key(after: list[Any] | None) -> tuple[datetime, str] | None:
     if after is None:
         return None
     try:
@@ -20,20 +107,89 @@ def _cursor_key(after: list[object] | None) -> tuple[datetime, str] | None:
 
 
 async def list_cases(
-    session: AsyncSession, identity: Identity, page: PageParams, *, status: str | None
+    session: AsyncSession,
+    identity: Identity,
+    page: PageParams,
+    where: repository.CaseFilter,
+    *,
+    overdue: bool,
 ) -> Page[CaseSummary]:
-    # Mobile backends (complaints:read without cases:manage) see only what they filed.
-    own_only = not identity.has_scope("cases:manage")
-    rows = await repository.list_cases(
-        session,
-        limit=page.limit + 1,
-        after=_cursor_key(page.after),
-        filed_by_client=identity.client_id if own_only else None,
-        status=status,
+    today = china_today()
+    manager = identity.has_scope("cases:manage")
+    where = dataclasses.replace(
+        where,
+        filed_by_client=None if manager else identity.client_id,
+        districts=identity.districts if manager else (),
+        overdue_before=today if overdue else None,
     )
-    items = [CaseSummary.model_validate(row) for row in rows[: page.limit]]
+    rows = await repository.list_cases(session, where, limit=page.limit + 1, after=_cursor_key(page.after))
+    items = [views.case_summary(row, today) for row in rows[: page.limit]]
     next_cursor = None
     if len(rows) > page.limit:
         last = rows[page.limit - 1]
         next_cursor = encode_cursor([last.received_at.isoformat(), last.id])
     return Page[CaseSummary](items=items, next_cursor=next_cursor)
+
+
+async def timeline(session: AsyncSession, identity: Identity, case_id: str) -> list[TimelineEntry]:
+    case = await load_case(session, identity, case_id)
+    # A merged case's history stays visible from the case it joined.
+    ids = await repository.merged_case_ids(session, case.id)
+    return [views.timeline_entry(e) for e in await repository.timeline(session, ids)]
+
+
+async def payments(session: AsyncSession, identity: Identity, case_id: str) -> Payments:
+    case = await load_case(session, identity, case_id)
+    ids = await repository.merged_case_ids(session, case.id)
+    rows = await repository.payments(session, ids)
+    totals: dict[str, tuple[Decimal, set[str], int]] = {}
+    for row in rows:
+        amount, workers, count = totals.get(row.kind, (Decimal("0"), set(), 0))
+        totals[row.kind] = (amount + row.amount, workers | {row.worker_id_number}, count + 1)
+    return Payments(
+        items=[views.payment_out(r, identity) for r in rows],
+        totals=[
+            PaymentTotals(kind=k, amount=v[0], workers=len(v[1]), payments=v[2])
+            for k, v in sorted(totals.items())
+        ],
+        total_amount=sum((r.amount for r in rows), Decimal("0")),
+        total_workers=len({r.worker_id_number for r in rows}),
+    )
+
+
+def parse_action(envelope: ActionEnvelope) -> Any:
+    model = ACTION_MODELS[envelope.action]
+    try:
+        return model.model_validate(envelope.model_dump())
+    except pydantic.ValidationError as exc:
+        raise ValidationFailed(pydantic_errors_to_field_errors(exc.errors())) from exc
+
+
+async def act(
+    session: AsyncSession, identity: Identity, case_id: str, envelope: ActionEnvelope, *, clock: Clock
+) -> CaseOut:
+    action = parse_action(envelope)
+    case = await load_case(session, identity, case_id, for_update=True)
+    from_status = case.status
+    to_status = workflow.next_state(from_status, action.action)
+    on: date = action.on or china_today()
+    changes = await HANDLERS[action.action](session, case, action, identity, clock, on)
+    case.status = to_status
+    if to_status == workflow.CLOSED:
+        case.closed_at = now_utc()
+    deadlines.refresh_running_deadline(case)
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            action=action.action,
+            from_status=from_status,
+            to_status=to_status,
+            actor_id=identity.client_id,
+            actor_name=identity.client_name,
+            at=now_utc(),
+            reason=action.reason,
+            data={**changes, "on": on.isoformat()},
+        )
+    )
+    await session.flush()
+    return views.case_out(case, identity, china_today())

@@ -1,0 +1,52 @@
+"""Deadline arithmetic on the official working-day calendar (domain.md §1, §2.4, §2.5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from complaints.case import workflow
+from complaints.case.models import Case
+from complaints.config import ComplaintsSettings
+from shared.calendar import CalendarResult, WorkingDayCalendar
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    calendar: WorkingDayCalendar
+    settings: ComplaintsSettings
+
+    def accept_by(self, clock_from: date) -> CalendarResult:
+        # 令25 art. 18: 5 working days from receipt; the day of receipt is not counted.
+        return self.calendar.add_working_days(clock_from, self.settings.accept_working_days)
+
+    def investigate_by(self, filed_on: date, *, extended: bool) -> CalendarResult:
+        # 条例 art. 17: 60 working days from 立案, +30 with the department head's approval.
+        days = self.settings.investigate_working_days
+        if extended:
+            days += self.settings.extension_working_days
+        return self.calendar.add_working_days(filed_on, days)
+
+    def hearing_request_by(self, notified_on: date) -> CalendarResult:
+        # 行政处罚法 arts. 64, 85: 5 working days after the notice.
+        return self.calendar.add_working_days(notified_on, self.settings.hearing_request_working_days)
+
+    def fine_due_by(self, served_on: date) -> CalendarResult:
+        # 行政处罚法 art. 67: 15 days (calendar days, art. 85) after service.
+        return self.calendar.add_calendar_days(served_on, self.settings.fine_payment_days)
+
+
+def refresh_running_deadline(case: Case) -> None:
+    """Set the indexed ``next_deadline`` to the deadline the bureau is now running against."""
+    if case.status in workflow.ACCEPTANCE_STATES and case.accept_by is not None:
+        case.next_deadline, case.next_deadline_kind = case.accept_by, "accept"
+    elif case.status in workflow.INVESTIGATION_STATES and case.investigate_by is not None:
+        case.next_deadline, case.next_deadline_kind = case.investigate_by, "investigate"
+    else:
+        case.next_deadline, case.next_deadline_kind = None, None
+
+
+def overdue_kinds(case: Case, today: date) -> list[str]:
+    if case.next_deadline is not None and case.next_deadline < today and case.next_deadline_kind:
+        return [case.next_deadline_kind]
+    return []

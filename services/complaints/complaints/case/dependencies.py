@@ -1,0 +1,13 @@
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from complaints.case.deadlines import Clock
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]

@@ -1,0 +1,225 @@
+"""Filing a complaint or report: validation beyond types, the acceptance checks of
+domain.md §2.4 (shown, not enforced), duplicates, numbering, deadlines, first events."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaints.case import deadlines, events, repository, views, workflow
+from complaints.case.deadlines import Clock
+from complaints.case.models import Case, CaseEvent
+from complaints.case.schemas import CaseCreate, DuplicateRef
+from complaints.config import ComplaintsSettings
+from shared.auth import Identity
+from shared.errors import FieldError, ValidationFailed
+from shared.masking import redact_text
+from shared.timeutil import china_date, china_today, now_utc
+
+_NAME_NOISE = re.compile(r"[\s\-_·.,，。()（）【】\[\]\"'“”]+")
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def normalise_employer_name(name: str | None) -> str | None:
+    if not name:
+        return None
+    folded = _NAME_NOISE.sub("", unicodedata.normalize("NFKC", name)).lower()
+    return folded or None
+
+
+def add_years(day: date, years: int) -> date:
+    """民法典 art. 202: the corresponding day; Feb 29 maps to Feb 28 in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def validate_filing(payload: CaseCreate) -> list[FieldError]:
+    errors: list[FieldError] = []
+    person = payload.complainant
+    if payload.kind == "complaint":
+        # 条例 art. 9 ¶2: only the aggrieved worker complains, and must be identifiable.
+        if payload.anonymous:
+            errors.append(
+                FieldError("anonymous", "complaint_not_anonymous", "投诉不能匿名，匿名请以举报方式提交")
+            )
+        for field in ("name", "id_number", "phone"):
+            if person is None or getattr(person, field) is None:
+                errors.append(
+                    FieldError(f"complainant.{field}", "missing", "投诉须提供投诉人姓名、身份证号和联系电话")
+                )
+    elif payload.anonymous and person is not None and any(person.model_dump().values()):
+        errors.append(FieldError("complainant", "anonymous_with_identity", "匿名举报不应填写举报人身份信息"))
+    received_at = payload.received_at
+    if received_at is not None and received_at > now_utc() + _CLOCK_SKEW:
+        errors.append(FieldError("received_at", "in_future", "收到时间不能晚于当前时间"))
+    today = china_today()
+    for field in ("occurred_on", "violation_ended_on"):
+        value = getattr(payload, field)
+        if value is not None and value > today:
+            errors.append(FieldError(field, "in_future", "日期不能晚于今天"))
+    if (
+        payload.occurred_on
+        and payload.violation_ended_on
+        and payload.violation_ended_on < payload.occurred_on
+    ):
+        errors.append(FieldError("violation_ended_on", "before_occurred_on", "终了日期不能早于发生日期"))
+    if payload.employer.name is None and payload.employer.uscc is None:
+        errors.append(
+            FieldError("employer.name", "missing", "须提供被投诉（举报）单位名称或统一社会信用代码")
+        )
+    return errors
+
+
+def acceptance_checks(payload: CaseCreate, received_on: date, settings: ComplaintsSettings) -> dict[str, Any]:
+    """The three conditions of 令25 art. 18, evaluated and shown on the case."""
+    start = payload.violation_ended_on or payload.occurred_on
+    if start is None:
+        limitation: dict[str, Any] = {
+            "ok": None,
+            "limitation_ends_on": None,
+            "message": "未提供违法行为发生日期",
+        }
+    else:
+        ends = add_years(start, settings.limitation_years)
+        ok = received_on <= ends
+        limitation = {
+            "ok": ok,
+            "limitation_ends_on": ends.isoformat(),
+            "message": "在两年追溯期内" if ok else "已超过两年追溯期（条例第二十条），可不予受理",
+        }
+    employer = payload.employer
+    identified = bool(employer.name) and bool(employer.uscc or employer.address)
+    district = employer.district_code
+    if district is None:
+        jurisdiction: dict[str, Any] = {"ok": None, "message": "未提供用工所在地行政区划代码"}
+    else:
+        inside = any(district.startswith(p) for p in settings.jurisdiction_prefixes)
+        jurisdiction = {
+            "ok": inside,
+            "message": "属本局管辖" if inside else "用工所在地不在本局管辖范围，建议告知向有管辖权的部门投诉",
+        }
+    return {
+        "basis": "《关于实施〈劳动保障监察条例〉若干规定》第十八条"
+        if payload.kind == "complaint"
+        else "条例第十四条",
+        "within_limitation": limitation,
+        "respondent_identified": {
+            "ok": identified,
+            "message": "被投诉单位明确" if identified else "被投诉单位信息不足，可要求补正",
+        },
+        "in_jurisdiction": jurisdiction,
+    }
+
+
+async def file_case(
+    session: AsyncSession, identity: Identity, payload: CaseCreate, *, clock: Clock
+) -> tuple[Case, list[DuplicateRef]]:
+    errors = validate_filing(payload)
+    if errors:
+        raise ValidationFailed(errors)
+    settings = clock.settings
+    received_at = payload.received_at or now_utc()
+    received_on = china_date(received_at)
+    employer = payload.employer
+    name_norm = normalise_employer_name(employer.name)
+
+    duplicates = await repository.open_cases_of_employer(session, uscc=employer.uscc, name_norm=name_norm)
+    previous = await repository.count_cases_of_employer(session, uscc=employer.uscc, name_norm=name_norm)
+    number = await repository.next_case_number(session, received_on.year)
+    accept = clock.accept_by(received_on)
+    person = None if payload.anonymous else payload.complainant
+
+    case = Case(
+        id=str(uuid.uuid4()),
+        case_no=f"{received_on.year}-{number:06d}",
+        kind=payload.kind,
+        channel=payload.channel,
+        status=workflow.RECEIVED,
+        received_at=received_at,
+        received_on=received_on,
+        external_system=payload.external_ref.system if payload.external_ref else None,
+        external_id=payload.external_ref.id if payload.external_ref else None,
+        anonymous=payload.anonymous,
+        person_name=person.name if person else None,
+        person_id_number=person.id_number if person else None,
+        person_phone=person.phone if person else None,
+        employer_name=employer.name,
+        employer_name_norm=name_norm,
+        employer_uscc=employer.uscc,
+        employer_address=employer.address,
+        district_code=employer.district_code,
+        industry_code=employer.industry_code,
+        employer_case_count=previous + 1,
+        issues=list(payload.issues),
+        workers_affected=payload.workers_affected,
+        amount_claimed=payload.amount_claimed,
+        occurred_on=payload.occurred_on,
+        violation_ended_on=payload.violation_ended_on,
+        description=payload.description,
+        acceptance_checks=acceptance_checks(payload, received_on, settings),
+        emergency=payload.emergency is not None,
+        emergency_detail=payload.emergency.model_dump(mode="json") if payload.emergency else None,
+        accept_clock_from=received_on,
+        accept_by=accept.day,
+        calendar_provisional=accept.provisional,
+        extended=False,
+        escalation_count=0,
+        filed_by_client=identity.client_id,
+    )
+    deadlines.refresh_running_deadline(case)
+    session.add(case)
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            action="receive",
+            from_status=None,
+            to_status=case.status,
+            actor_id=identity.client_id,
+            actor_name=identity.client_name,
+            at=now_utc(),
+            reason=None,
+            data={
+                "channel": case.channel,
+                "accept_by": case.accept_by.isoformat() if case.accept_by else None,
+            },
+        )
+    )
+    events.emit(session, "case.received", case)
+    if case.emergency:
+        _emit_emergency(session, case, payload)
+    if case.employer_case_count > 1:
+        # Repeated complaints raise the employer's profile for the credit and wages services.
+        events.emit(session, "employer.repeated_complaints", case, count=case.employer_case_count)
+    await session.flush()
+    dupes = [views.duplicate_ref(d) for d in duplicates]
+    return case, dupes
+
+
+def _emit_emergency(session: AsyncSession, case: Case, payload: CaseCreate) -> None:
+    emergency = payload.emergency
+    assert emergency is not None
+    # The 110 referral (contract.md): a complainant's phone is passed on; a reporter's never.
+    contact = case.person_phone if case.kind == "complaint" else None
+    events.emit(
+        session,
+        "case.emergency",
+        case,
+        referral={
+            "referral_id": str(uuid.uuid4()),
+            "case_no": case.case_no,
+            "at": now_utc().isoformat(),
+            "indicators": list(emergency.indicators),
+            "people": emergency.people,
+            "location": emergency.location,
+            "district_code": case.district_code,
+            "summary": redact_text(case.description[:500]),
+            "contact": contact,
+        },
+    )

@@ -1,0 +1,137 @@
+"""What a caller may see of a case: personal data masked unless the scope allows it, and a
+reporter's (举报人) identity withheld entirely outside ``cases:manage``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from complaints.case import deadlines, workflow
+from complaints.case.models import Case, CaseEvent, CasePayment
+from complaints.case.schemas import (
+    CaseOut,
+    CaseSummary,
+    Deadlines,
+    DuplicateRef,
+    ExternalRef,
+    PaymentOut,
+    PersonOut,
+    TimelineEntry,
+)
+from shared.auth import Identity
+from shared.masking import mask_id_number, mask_name, mask_phone
+
+
+def sees_personal_data(identity: Identity) -> bool:
+    return identity.has_scope("cases:manage")
+
+
+def _person(case: Case, full: bool) -> PersonOut | None:
+    if case.anonymous or (case.person_name is None and case.person_id_number is None):
+        return None
+    if full:
+        return PersonOut(name=case.person_name, id_number=case.person_id_number, phone=case.person_phone)
+    if case.kind == "report":
+        return None  # 条例 art. 9 ¶3: the reporter's identity is confidential
+    return PersonOut(
+        name=mask_name(case.person_name) if case.person_name else None,
+        id_number=mask_id_number(case.person_id_number) if case.person_id_number else None,
+        phone=mask_phone(case.person_phone) if case.person_phone else None,
+    )
+
+
+def case_out(case: Case, identity: Identity, today: date) -> CaseOut:
+    full = sees_personal_data(identity)
+    return CaseOut(
+        id=case.id,
+        case_no=case.case_no,
+        kind=case.kind,
+        channel=case.channel,
+        status=case.status,
+        status_label=workflow.STATUS_LABELS[case.status],
+        received_at=case.received_at,
+        external_ref=ExternalRef(system=case.external_system, id=case.external_id or "")
+        if case.external_system
+        else None,
+        anonymous=case.anonymous,
+        complainant=_person(case, full),
+        employer={
+            "name": case.employer_name,
+            "uscc": case.employer_uscc,
+            "address": case.employer_address,
+            "district_code": case.district_code,
+            "industry_code": case.industry_code,
+        },
+        employer_case_count=case.employer_case_count,
+        issues=list(case.issues),
+        workers_affected=case.workers_affected,
+        amount_claimed=case.amount_claimed,
+        occurred_on=case.occurred_on,
+        violation_ended_on=case.violation_ended_on,
+        description=case.description,
+        acceptance_checks=case.acceptance_checks,
+        emergency=case.emergency_detail,
+        assignee=case.assignee,
+        deadlines=Deadlines(
+            accept_by=case.accept_by,
+            investigate_by=case.investigate_by,
+            extended=case.extended,
+            calendar_provisional=case.calendar_provisional,
+            overdue=deadlines.overdue_kinds(case, today),
+            rectify_by=case.rectify_by,
+            hearing_request_by=case.hearing_request_by,
+            fine_due_by=case.fine_due_by,
+        ),
+        disposition=case.disposition,
+        merged_into_id=case.merged_into_id,
+        allowed_actions=workflow.allowed_actions(case.status),
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+    )
+
+
+def case_summary(case: Case, today: date) -> CaseSummary:
+    return CaseSummary(
+        id=case.id,
+        case_no=case.case_no,
+        kind=case.kind,
+        channel=case.channel,
+        status=case.status,
+        received_at=case.received_at,
+        employer_name=case.employer_name,
+        district_code=case.district_code,
+        industry_code=case.industry_code,
+        emergency=case.emergency,
+        next_deadline=case.next_deadline,
+        overdue=bool(deadlines.overdue_kinds(case, today)),
+    )
+
+
+def duplicate_ref(case: Case) -> DuplicateRef:
+    return DuplicateRef(id=case.id, case_no=case.case_no, status=case.status, received_at=case.received_at)
+
+
+def timeline_entry(event: CaseEvent) -> TimelineEntry:
+    return TimelineEntry(
+        case_id=event.case_id,
+        action=event.action,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        actor=event.actor_name,
+        at=event.at,
+        reason=event.reason,
+        data=event.data,
+    )
+
+
+def payment_out(payment: CasePayment, identity: Identity) -> PaymentOut:
+    full = sees_personal_data(identity)
+    return PaymentOut(
+        id=payment.id,
+        case_id=payment.case_id,
+        worker_name=payment.worker_name if full else mask_name(payment.worker_name),
+        worker_id_number=payment.worker_id_number if full else mask_id_number(payment.worker_id_number),
+        kind=payment.kind,
+        amount=payment.amount,
+        paid_on=payment.paid_on,
+        recorded_at=payment.recorded_at,
+    )

@@ -173,6 +173,8 @@ async def act(
     from_status = case.status
     to_status = workflow.next_state(from_status, action.action)
     on: date = action.on or china_today()
+    if on > china_today():
+        raise ValidationFailed([FieldError("on", "in_future", "办理日期不能晚于今天")])
     changes = await HANDLERS[action.action](session, case, action, identity, clock, on)
     case.status = to_status
     if to_status == workflow.CLOSED:

@@ -52,4 +52,6 @@ async def file(client: httpx.AsyncClient, headers: dict[str, str], body: dict[st
 async def act(
     client: httpx.AsyncClient, headers: dict[str, str], case_id: str, action: str, **fields: Any
 ) -> httpx.Response:
-    return await client.post(f"/api/v1/complaints/{case_id}/actions", json={"action": action, **fields}, headers=headers)
+    return await client.post(
+        f"/api/v1/complaints/{case_id}/actions", json={"action": action, **fields}, headers=headers
+    )

@@ -65,8 +65,16 @@ async def test_every_channel_files_a_case_with_its_acceptance_deadline(
             "complainant.phone",
             "phone_invalid",
         ),
-        ({"employer": {"name": "某公司", "uscc": COURIER_USCC[:-1] + "0"}}, "employer.uscc", "uscc_invalid_checksum"),
-        ({"employer": {"name": "某公司", "district_code": "5301"}}, "employer.district_code", "district_code_invalid"),
+        (
+            {"employer": {"name": "某公司", "uscc": COURIER_USCC[:-1] + "0"}},
+            "employer.uscc",
+            "uscc_invalid_checksum",
+        ),
+        (
+            {"employer": {"name": "某公司", "district_code": "5301"}},
+            "employer.district_code",
+            "district_code_invalid",
+        ),
         ({"employer": {"address": "某地"}}, "employer.name", "missing"),
         ({"channel": "fax"}, "channel", "literal_error"),
         ({"issues": []}, "issues", "too_short"),
@@ -76,7 +84,11 @@ async def test_every_channel_files_a_case_with_its_acceptance_deadline(
         ({"anonymous": True}, "anonymous", "complaint_not_anonymous"),
         ({"received_at": "2099-01-01T00:00:00+08:00"}, "received_at", "in_future"),
         ({"received_at": "2026-11-27T09:30:00"}, "received_at", "timezone_aware"),
-        ({"occurred_on": "2026-10-31", "violation_ended_on": "2026-10-01"}, "violation_ended_on", "before_occurred_on"),
+        (
+            {"occurred_on": "2026-10-31", "violation_ended_on": "2026-10-01"},
+            "violation_ended_on",
+            "before_occurred_on",
+        ),
         ({"surprise": 1}, "surprise", "extra_forbidden"),
     ],
 )
@@ -94,10 +106,17 @@ async def test_bad_input_is_422_naming_the_field_and_changes_nothing(
 
 
 async def test_complaint_data_is_masked_for_the_filer_and_full_for_inspectors(
-    gateway_client: httpx.AsyncClient, mobile_app: dict[str, str], inspector: dict[str, str], db_urls: dict[str, str]
+    gateway_client: httpx.AsyncClient,
+    mobile_app: dict[str, str],
+    inspector: dict[str, str],
+    db_urls: dict[str, str],
 ) -> None:
     case = await file(gateway_client, mobile_app, complaint())
-    assert case["complainant"] == {"name": "李*", "id_number": "5301**********" + WORKER_ID[-4:], "phone": "138****5678"}
+    assert case["complainant"] == {
+        "name": "李*",
+        "id_number": "5301**********" + WORKER_ID[-4:],
+        "phone": "138****5678",
+    }
     full = (await gateway_client.get(f"/api/v1/complaints/{case['id']}", headers=inspector)).json()
     assert full["complainant"] == {"name": "李四", "id_number": WORKER_ID, "phone": "13800005678"}
 
@@ -111,9 +130,14 @@ async def test_complaint_data_is_masked_for_the_filer_and_full_for_inspectors(
 
 
 async def test_reporter_identity_is_kept_from_everyone_but_inspectors_and_from_events(
-    gateway_client: httpx.AsyncClient, mobile_app: dict[str, str], inspector: dict[str, str], db_urls: dict[str, str]
+    gateway_client: httpx.AsyncClient,
+    mobile_app: dict[str, str],
+    inspector: dict[str, str],
+    db_urls: dict[str, str],
 ) -> None:
-    named = report(anonymous=False, complainant={"name": "王五", "id_number": WORKER_ID, "phone": "13900001111"})
+    named = report(
+        anonymous=False, complainant={"name": "王五", "id_number": WORKER_ID, "phone": "13900001111"}
+    )
     case = await file(gateway_client, mobile_app, named)
     assert case["kind"] == "report"
     assert case["complainant"] is None
@@ -173,25 +197,35 @@ async def test_open_cases_against_the_same_employer_are_possible_duplicates(
     second = await file(gateway_client, mobile_app, complaint())
     assert [d["id"] for d in second["possible_duplicates"]] == [first["id"]]
     assert second["employer_case_count"] == 2
-    by_name_a = await file(gateway_client, mobile_app, complaint(employer={"name": "顺达快递（昆明）有限公司"}))
-    by_name_b = await file(gateway_client, mobile_app, complaint(employer={"name": "顺达快递 (昆明) 有限公司"}))
+    by_name_a = await file(
+        gateway_client, mobile_app, complaint(employer={"name": "顺达快递（昆明）有限公司"})
+    )
+    by_name_b = await file(
+        gateway_client, mobile_app, complaint(employer={"name": "顺达快递 (昆明) 有限公司"})
+    )
     assert [d["id"] for d in by_name_b["possible_duplicates"]] == [by_name_a["id"]]
 
 
 async def test_emergency_marks_the_case_and_queues_a_110_referral(
     gateway_client: httpx.AsyncClient, mobile_app: dict[str, str], db_urls: dict[str, str]
 ) -> None:
-    body = complaint(emergency={"indicators": ["group_gathering", "blocking_roads"], "people": 30, "location": "工地门口"})
+    body = complaint(
+        emergency={"indicators": ["group_gathering", "blocking_roads"], "people": 30, "location": "工地门口"}
+    )
     case = await file(gateway_client, mobile_app, body)
     assert case["emergency"]["indicators"] == ["group_gathering", "blocking_roads"]
-    referrals = [e for e in await _outbox(db_urls["complaints"], case["id"]) if e.event_type == "case.emergency"]
+    referrals = [
+        e for e in await _outbox(db_urls["complaints"], case["id"]) if e.event_type == "case.emergency"
+    ]
     assert len(referrals) == 1
     referral = referrals[0].payload["referral"]
     assert referral["case_no"] == case["case_no"]
     assert referral["people"] == 30
     assert referral["indicators"] == ["group_gathering", "blocking_roads"]
     plain = await file(gateway_client, mobile_app, complaint())
-    assert not [e for e in await _outbox(db_urls["complaints"], plain["id"]) if e.event_type == "case.emergency"]
+    assert not [
+        e for e in await _outbox(db_urls["complaints"], plain["id"]) if e.event_type == "case.emergency"
+    ]
 
 
 async def test_idempotency_key_replays_and_refuses_another_body(
@@ -202,7 +236,9 @@ async def test_idempotency_key_replays_and_refuses_another_body(
     again = await gateway_client.post("/api/v1/complaints", json=complaint(), headers=headers)
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] == first.json()["id"]
-    other = await gateway_client.post("/api/v1/complaints", json=complaint(workers_affected=3), headers=headers)
+    other = await gateway_client.post(
+        "/api/v1/complaints", json=complaint(workers_affected=3), headers=headers
+    )
     assert other.status_code == 422
     assert other.json()["errors"][0]["code"] == "idempotency_key_reused"
     listed = await gateway_client.get("/api/v1/complaints", headers=mobile_app)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from complaints.main import create_app as create_complaints_app
-from complaints.outbox.models import OutboxEvent
 from sqlalchemy import func, select, update
 
+from complaints.main import create_app as create_complaints_app
+from complaints.outbox.models import OutboxEvent
 from gateway.events.models import InboundEvent
 from gateway.main import create_app as create_gateway_app
 from shared.db import Database

@@ -10,10 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-from complaints.case import workflow
-from complaints.main import create_app, run_deadline_scan
 from sqlalchemy import func, select
 
+from complaints.case import workflow
+from complaints.main import create_app, run_deadline_scan
 from shared.db import Database
 from shared.testing.plugin import app_client, identity_headers
 from tests.complaints.helpers import WORKER2_ID, WORKER_ID, act, complaint, file
@@ -289,7 +289,7 @@ async def test_deadline_scan_escalates_each_overdue_case_once_even_when_run_twic
     database = Database(db_urls["complaints"])
     try:
         results = await asyncio.gather(run_deadline_scan(database), run_deadline_scan(database))
-        assert sorted(sum(results, [])) == [late["id"]]
+        assert sorted(results[0] + results[1]) == [late["id"]]
         assert await run_deadline_scan(database) == []
         from complaints.case.models import CaseEvent
         from complaints.outbox.models import OutboxEvent

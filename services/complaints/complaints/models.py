@@ -3,6 +3,7 @@
 from complaints.base import Base
 from complaints.case.models import Case, CaseCounter, CaseEvent, CasePayment, PersonalDataAccess
 from complaints.idempotency import IdempotencyRecord
+from complaints.inspection.models import Inspection, InspectionFinding
 from complaints.outbox.models import OutboxEvent
 
 metadata = Base.metadata
@@ -14,6 +15,8 @@ __all__ = [
     "CaseEvent",
     "CasePayment",
     "IdempotencyRecord",
+    "Inspection",
+    "InspectionFinding",
     "OutboxEvent",
     "PersonalDataAccess",
     "metadata",

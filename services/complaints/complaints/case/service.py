@@ -51,8 +51,10 @@ async def load_case(
     return case
 
 
-def _audit_personal_data(session: AsyncSession, case: Case, identity: Identity, purpose: str) -> None:
-    if views.sees_personal_data(identity) and (case.person_name or case.person_id_number):
+def _audit_personal_data(
+    session: AsyncSession, case: Case, identity: Identity, purpose: str, *, has_data: bool
+) -> None:
+    if views.sees_personal_data(identity) and has_data:
         session.add(
             PersonalDataAccess(
                 case_id=case.id,
@@ -92,7 +94,8 @@ async def file_case(
 
 async def get_case(session: AsyncSession, identity: Identity, case_id: str) -> CaseOut:
     case = await load_case(session, identity, case_id)
-    _audit_personal_data(session, case, identity, "read_case")
+    has_data = bool(case.person_name or case.person_id_number)
+    _audit_personal_data(session, case, identity, "read_case", has_data=has_data)
     return views.case_out(case, identity, china_today())
 
 
@@ -142,6 +145,7 @@ async def payments(session: AsyncSession, identity: Identity, case_id: str) -> P
     case = await load_case(session, identity, case_id)
     ids = await repository.merged_case_ids(session, case.id)
     rows = await repository.payments(session, ids)
+    _audit_personal_data(session, case, identity, "read_payments", has_data=bool(rows))
     totals: dict[str, tuple[Decimal, set[str], int]] = {}
     for row in rows:
         amount, workers, count = totals.get(row.kind, (Decimal("0"), set(), 0))

@@ -115,6 +115,7 @@ async def issue_key(
     *,
     with_secret: bool = False,
     rate_limit_per_minute: int | None = None,
+    districts: tuple[str, ...] = (),
 ) -> str:
     """Issue an API key the way `python -m gateway.admin create-client` does."""
     database = Database(database_url)
@@ -126,6 +127,7 @@ async def issue_key(
                 scopes=scopes,
                 with_secret=with_secret,
                 rate_limit_per_minute=rate_limit_per_minute,
+                districts=districts,
             )
         return issued.api_key
     finally:

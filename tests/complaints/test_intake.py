@@ -273,3 +273,21 @@ async def test_list_filters_and_overdue(
     assert len(paged.json()["items"]) == 1 and paged.json()["next_cursor"]
     found = await gateway_client.get("/api/v1/complaints", params={"q": late["case_no"]}, headers=inspector)
     assert [c["id"] for c in found.json()["items"]] == [late["id"]]
+
+
+async def test_inspector_restricted_to_districts_sees_only_those(
+    gateway_client: httpx.AsyncClient, mobile_app: dict[str, str], db_urls: dict[str, str]
+) -> None:
+    from tests.complaints.conftest import bearer
+    from tests.conftest import issue_key
+
+    wuhua = await file(gateway_client, mobile_app, complaint())
+    guandu = await file(
+        gateway_client, mobile_app, complaint(employer={"name": "官渡某厂", "district_code": "530111"})
+    )
+    key = await issue_key(db_urls["gateway"], "wuhua-inspector", ["cases:manage"], districts=("530102",))
+    headers = bearer(key)
+    listed = (await gateway_client.get("/api/v1/complaints", headers=headers)).json()["items"]
+    assert [c["id"] for c in listed] == [wuhua["id"]]
+    assert (await gateway_client.get(f"/api/v1/complaints/{guandu['id']}", headers=headers)).status_code == 404
+    assert (await gateway_client.get(f"/api/v1/complaints/{wuhua['id']}", headers=headers)).status_code == 200

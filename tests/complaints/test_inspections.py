@@ -11,9 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute
 
-from complaints.inspection.router import router
 from complaints.main import create_app
 from shared.identifiers import make_uscc
 from shared.testing.plugin import app_client, identity_headers
@@ -34,9 +32,6 @@ COURIER_CAMPAIGN = "2024年快递行业专项检查"
 @pytest.fixture
 async def client(db_urls: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(complaints_settings(db_urls["complaints"]), configure_logs=False)
-    # Until the lead wires the router into complaints.api, include it here.
-    if not any(isinstance(r, APIRoute) and r.path == URL for r in app.routes):
-        app.include_router(router)
     async with app_client(app) as http:
         yield http
 

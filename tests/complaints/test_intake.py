@@ -289,5 +289,7 @@ async def test_inspector_restricted_to_districts_sees_only_those(
     headers = bearer(key)
     listed = (await gateway_client.get("/api/v1/complaints", headers=headers)).json()["items"]
     assert [c["id"] for c in listed] == [wuhua["id"]]
-    assert (await gateway_client.get(f"/api/v1/complaints/{guandu['id']}", headers=headers)).status_code == 404
+    assert (
+        await gateway_client.get(f"/api/v1/complaints/{guandu['id']}", headers=headers)
+    ).status_code == 404
     assert (await gateway_client.get(f"/api/v1/complaints/{wuhua['id']}", headers=headers)).status_code == 200

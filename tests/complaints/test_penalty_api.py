@@ -12,7 +12,6 @@ import pytest
 
 from complaints.config import ComplaintsSettings, CrimeThresholds
 from complaints.main import create_app
-from complaints.penalty.router import router
 from complaints.penalty.rules import Violation
 from shared.testing.plugin import app_client, identity_headers
 
@@ -40,9 +39,6 @@ async def penalty_app(database_url: str, **settings: Any) -> AsyncIterator[httpx
     app = create_app(
         ComplaintsSettings(database_url=database_url, environment="test", **settings), configure_logs=False
     )
-    # Until complaints/api.py includes the router, include it here; never twice.
-    if not any(getattr(r, "path", None) == GUIDE for r in app.routes):
-        app.include_router(router)
     async with app_client(app) as client:
         yield client
 

@@ -1,5 +1,6 @@
 from fastapi import APIRouter, Depends
 
+from complaints.attachment.router import router as attachment_router
 from complaints.case.router import router as case_router
 from complaints.inspection.router import router as inspection_router
 from complaints.penalty.router import router as penalty_router
@@ -11,3 +12,4 @@ api_router.include_router(inspection_router)
 # Before the case routes: /penalty-guide must not be read as a case id.
 api_router.include_router(penalty_router)
 api_router.include_router(case_router)
+api_router.include_router(attachment_router)

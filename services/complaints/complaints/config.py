@@ -49,3 +49,18 @@ class ComplaintsSettings(BaseServiceSettings):
     outbox_retry_max_seconds: float = 300.0
     background_tasks: bool = True
     gateway_url: str = "http://127.0.0.1:8000"
+
+    # Evidence attachments. None keeps them under VAR_DIR/attachments.
+    attachments_dir: str | None = None
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    attachment_types: list[str] = Field(
+        default_factory=lambda: [
+            "application/pdf",
+            "image/jpeg",
+            "image/png",
+            "image/webp",
+            "text/plain",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ]
+    )

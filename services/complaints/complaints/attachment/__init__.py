@@ -1,0 +1,1 @@
+"""Evidence attachments of a case (pay slips, contracts, photos): upload, list, download."""

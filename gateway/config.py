@@ -29,5 +29,13 @@ class GatewaySettings(BaseServiceSettings):
     public_rate_limit_per_minute: int = 600
     public_rate_limit_burst: int = 60
     redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    # Which service receives which events (fnmatch patterns), delivered by the gateway's relay.
+    event_subscriptions: dict[str, list[str]] = Field(
+        default_factory=lambda: {"credit": ["case.violation_established", "employer.repeated_complaints"]}
+    )
+    event_relay_seconds: float = 1.0
+    event_retry_base_seconds: float = 1.0
+    event_retry_max_seconds: float = 300.0
+    background_tasks: bool = True
     # Authenticated keys are cached this long; a revocation made elsewhere takes effect after it.
     auth_cache_seconds: float = 10.0

@@ -1,5 +1,6 @@
+import asyncio
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from functools import partial
 
 from fastapi import FastAPI, Request
@@ -7,12 +8,15 @@ from fastapi import FastAPI, Request
 from gateway import openapi, proxy
 from gateway.authn import Authenticator
 from gateway.config import GatewaySettings
+from gateway.events.dispatch import SubscriberSender
+from gateway.events.models import EventDelivery
 from gateway.events.router import router as events_router
 from gateway.ratelimit import make_rate_limiter
 from gateway.upstream import CircuitBreaker, Upstream
 from shared.app import create_base_app
 from shared.bodylimit import BodyLimitMiddleware
 from shared.observability import ReadinessCheck
+from shared.outbox import OutboxRelay
 
 
 def _upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
@@ -50,9 +54,27 @@ def create_app(settings: GatewaySettings | None = None, *, configure_logs: bool 
         app.state.rate_limiter = make_rate_limiter(settings.redis_url)
         app.state.authenticator = Authenticator(app.state.db, settings)
         app.state.openapi_cache = None
+        sender = SubscriberSender(
+            app.state.db.sessionmaker, app.state.upstreams, settings.internal_token_secret
+        )
+        app.state.event_relay = OutboxRelay(
+            app.state.db.sessionmaker,
+            EventDelivery,
+            sender,
+            interval_seconds=settings.event_relay_seconds,
+            base_backoff_seconds=settings.event_retry_base_seconds,
+            max_backoff_seconds=settings.event_retry_max_seconds,
+        )
+        relay_task = (
+            asyncio.create_task(app.state.event_relay.run_forever()) if settings.background_tasks else None
+        )
         try:
             yield
         finally:
+            if relay_task is not None:
+                relay_task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await relay_task
             for upstream in app.state.upstreams.values():
                 await upstream.close()
             await app.state.rate_limiter.close()

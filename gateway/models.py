@@ -2,8 +2,8 @@
 
 from gateway.base import Base
 from gateway.clients.models import ApiClient
-from gateway.events.models import InboundEvent
+from gateway.events.models import EventDelivery, InboundEvent
 
 metadata = Base.metadata
 
-__all__ = ["ApiClient", "Base", "InboundEvent", "metadata"]
+__all__ = ["ApiClient", "Base", "EventDelivery", "InboundEvent", "metadata"]

@@ -28,16 +28,21 @@ from shared.db import UTCDateTime, utcnow
 log = logging.getLogger("shared.outbox")
 
 
-class OutboxEventMixin:
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    event_type: Mapped[str] = mapped_column(String(64))
-    aggregate_id: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+class DeliveryMixin:
+    """Columns of anything a relay delivers with retries: due time, attempts, outcome."""
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     available_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OutboxEventMixin(DeliveryMixin):
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    aggregate_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple[Index, ...]:
@@ -67,7 +72,7 @@ class DeliveryFailed(Exception):
     pass
 
 
-Deliver = Callable[[OutboxEventMixin], Awaitable[None]]
+Deliver = Callable[[Any], Awaitable[None]]
 
 
 def backoff_seconds(attempts: int, *, base: float = 1.0, cap: float = 300.0) -> float:
@@ -80,7 +85,7 @@ class OutboxRelay:
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
-        model: type[OutboxEventMixin],
+        model: type[DeliveryMixin],
         deliver: Deliver,
         *,
         batch_size: int = 100,
@@ -121,8 +126,12 @@ class OutboxRelay:
                     )
                     event.available_at = utcnow() + timedelta(seconds=delay)
                     log.warning(
-                        "outbox delivery failed",
-                        extra={"event_id": event.id, "attempts": event.attempts, "error": event.last_error},
+                        "delivery failed",
+                        extra={
+                            "row_id": getattr(event, "id", None),
+                            "attempts": event.attempts,
+                            "error": event.last_error,
+                        },
                     )
                 else:
                     event.delivered_at = utcnow()

@@ -99,6 +99,7 @@ def gateway_settings(db_urls: dict[str, str], service_servers: dict[str, ServerT
         credit_url=service_servers["credit"].url,
         circuit_open_seconds=1,
         auth_cache_seconds=0,
+        background_tasks=False,
     )
 
 

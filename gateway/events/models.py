@@ -1,11 +1,12 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.base import Base
 from shared.db import UTCDateTime, utcnow
+from shared.outbox import DeliveryMixin
 
 
 class InboundEvent(Base):
@@ -23,3 +24,17 @@ class InboundEvent(Base):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class EventDelivery(DeliveryMixin, Base):
+    """One event on its way to one subscribing service; retried until it answers 2xx."""
+
+    __tablename__ = "event_deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_id", "subscriber"),
+        Index("ix_event_deliveries_pending", "delivered_at", "available_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("inbound_events.id"))
+    subscriber: Mapped[str] = mapped_column(String(32))

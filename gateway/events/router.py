@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from gateway.deps import GatewayIdentityDep, require_gateway_scopes
@@ -18,8 +18,11 @@ router = APIRouter(prefix="/api/v1/events", tags=["events"])
     status_code=202,
     dependencies=[require_gateway_scopes("internal")],
 )
-async def receive_event(event: EventIn, session: SessionDep, identity: GatewayIdentityDep) -> JSONResponse:
-    status, ack = await service.receive(session, identity, event)
+async def receive_event(
+    event: EventIn, request: Request, session: SessionDep, identity: GatewayIdentityDep
+) -> JSONResponse:
+    subscriptions = request.app.state.settings.event_subscriptions
+    status, ack = await service.receive(session, identity, event, subscriptions=subscriptions)
     return JSONResponse(ack.model_dump(), status_code=status)
 
 

@@ -1,8 +1,10 @@
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.events import dispatch
 from gateway.events.models import InboundEvent
 from gateway.events.schemas import EventAck, EventIn, EventOut
 from shared.auth import Identity
@@ -11,24 +13,27 @@ from shared.pagination import Page, PageParams, encode_cursor
 from shared.timeutil import now_utc
 
 
-async def receive(session: AsyncSession, identity: Identity, event: EventIn) -> tuple[int, EventAck]:
+async def receive(
+    session: AsyncSession, identity: Identity, event: EventIn, *, subscriptions: Mapping[str, list[str]]
+) -> tuple[int, EventAck]:
     """Store an event once; a redelivery (same id) is acknowledged without a second copy."""
     expected_source = identity.client_id.removeprefix("service:")
     if identity.client_id.startswith("service:") and event.source != expected_source:
         raise Forbidden(f"服务 {expected_source} 不能以 {event.source} 的名义发布事件")
     if await session.get(InboundEvent, event.id) is not None:
         return 200, EventAck(id=event.id, status="duplicate")
-    session.add(
-        InboundEvent(
-            id=event.id,
-            source=event.source,
-            event_type=event.type,
-            aggregate_id=event.aggregate_id,
-            occurred_at=event.occurred_at,
-            received_at=now_utc(),
-            data=event.data,
-        )
+    stored = InboundEvent(
+        id=event.id,
+        source=event.source,
+        event_type=event.type,
+        aggregate_id=event.aggregate_id,
+        occurred_at=event.occurred_at,
+        received_at=now_utc(),
+        data=event.data,
     )
+    session.add(stored)
+    await session.flush()
+    dispatch.add_deliveries(session, stored, subscriptions)
     await session.flush()
     return 202, EventAck(id=event.id, status="accepted")
 

@@ -1,8 +1,23 @@
 """Every ORM model of the service, imported here so Alembic sees the whole metadata."""
 
+from wages.alert.models import Alert, AlertEvent, CaseRequest, ProcessedEvent
 from wages.base import Base
-from wages.employer.models import MonitoredEmployer
+from wages.employer.models import MonitoredEmployer, RosterWorker
+from wages.ledger.models import BankPayment, LabourCostTransfer, PayrollLedger, PayrollLine
 
 metadata = Base.metadata
 
-__all__ = ["Base", "MonitoredEmployer", "metadata"]
+__all__ = [
+    "Alert",
+    "AlertEvent",
+    "BankPayment",
+    "Base",
+    "CaseRequest",
+    "LabourCostTransfer",
+    "MonitoredEmployer",
+    "PayrollLedger",
+    "PayrollLine",
+    "ProcessedEvent",
+    "RosterWorker",
+    "metadata",
+]

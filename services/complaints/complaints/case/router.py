@@ -31,7 +31,8 @@ _READERS = ("complaints:read", "complaints:write", "cases:manage")
     summary="提交投诉或举报",
     status_code=201,
     response_model=CaseCreated,
-    dependencies=[require_scopes("complaints:write", "cases:manage")],
+    # `internal`: the wages service opens cases for red alerts through the gateway.
+    dependencies=[require_scopes("complaints:write", "cases:manage", "internal")],
 )
 async def file_case(
     payload: CaseCreate,

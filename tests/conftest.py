@@ -46,7 +46,7 @@ def wages_settings(url: str) -> WagesSettings:
 
 
 def credit_settings(url: str) -> CreditSettings:
-    return CreditSettings(database_url=url, environment="test")
+    return CreditSettings(database_url=url, environment="test", background_tasks=False)
 
 
 @pytest.fixture

@@ -181,11 +181,17 @@ async def db_urls(databases: dict[str, str]) -> AsyncIterator[dict[str, str]]:
 
 
 def identity_headers(
-    *scopes: str, client_id: str = "test-client", client_name: str = "测试客户端", secret: str = TEST_SECRET
+    *scopes: str,
+    client_id: str = "test-client",
+    client_name: str = "测试客户端",
+    secret: str = TEST_SECRET,
+    ttl_seconds: int = 3600,
 ) -> dict[str, str]:
-    """Headers a service accepts as if the gateway had authenticated the caller."""
+    """Headers a service accepts as if the gateway had authenticated the caller.
+
+    Valid for an hour, so tokens made at import time outlive a long test run."""
     identity = Identity(client_id, client_name, frozenset(scopes))
-    return {IDENTITY_HEADER: issue_identity_token(identity, secret, 60)}
+    return {IDENTITY_HEADER: issue_identity_token(identity, secret, ttl_seconds)}
 
 
 @asynccontextmanager

@@ -1,15 +1,39 @@
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
 from fastapi import FastAPI
 
 from credit.api import api_router
 from credit.config import CreditSettings
+from credit.listing.dependencies import build_calendar
+from credit.listing.scan import scan_forever
 from shared.app import create_base_app
 
 
 def create_app(settings: CreditSettings | None = None, *, configure_logs: bool = True) -> FastAPI:
+    settings = settings or CreditSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.calendar = build_calendar(settings)
+        tasks: list[asyncio.Task[None]] = []
+        if settings.background_tasks:
+            # Listings whose term is over leave the list (期满移出); safe on several replicas.
+            tasks.append(asyncio.create_task(scan_forever(app.state.db, settings.expiry_scan_seconds)))
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
+
     return create_base_app(
-        settings or CreditSettings(),
+        settings,
         title="劳动保障信用服务",
         description="守法诚信档案、A/B/C 等级、失信联合惩戒名单与核查。",
         routers=[api_router],
+        extra_lifespan=lifespan,
         configure_logs=configure_logs,
     )

@@ -43,7 +43,8 @@ class Listing(Base):
     listed_on: Mapped[date | None] = mapped_column(Date)
     published_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date, index=True)
-    # The last day it restricted anyone (exclusive end for as_of answers); null while active.
+    # The first day it no longer restricts anyone (exclusive end for as_of answers); null while
+    # it still does or never did.
     ended_on: Mapped[date | None] = mapped_column(Date)
     corrected_on: Mapped[date | None] = mapped_column(Date)
     restrictions: Mapped[list[str]] = mapped_column(JSON)

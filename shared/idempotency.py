@@ -4,10 +4,12 @@ the first response; the same key with another body is 422. Keys are per API clie
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 import orjson
+from pydantic import BaseModel
 from sqlalchemy import JSON, Integer, String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,3 +80,25 @@ async def begin(
 def complete(record: IdempotencyRecordMixin, status_code: int, body: Any) -> None:
     record.status_code = status_code
     record.response_body = body
+
+
+async def run_once(
+    session: AsyncSession,
+    model: type[IdempotencyRecordMixin],
+    *,
+    client_id: str,
+    key: str | None,
+    payload: Any,
+    status_code: int,
+    produce: Callable[[], Awaitable[BaseModel]],
+) -> tuple[int, Any]:
+    """Run ``produce`` once per (client, key): a retry gets the stored status and body."""
+    record = None
+    if key is not None:
+        record, replay = await begin(session, model, client_id=client_id, key=key, payload=payload)
+        if replay is not None:
+            return replay
+    body = (await produce()).model_dump(mode="json")
+    if record is not None:
+        complete(record, status_code, body)
+    return status_code, body

@@ -4,6 +4,7 @@ from credit.base import Base
 from credit.check.models import CheckAudit
 from credit.disclosure.models import Disclosure, DisclosureBatch
 from credit.grade.models import Grade
+from credit.idempotency import IdempotencyRecord
 from credit.listing.models import Listing, ListingChange, ListingDecision, ListingEvent
 from credit.subject.models import ProcessedEvent, Subject, SubjectName, SubjectRole, Violation
 
@@ -15,6 +16,7 @@ __all__ = [
     "Disclosure",
     "DisclosureBatch",
     "Grade",
+    "IdempotencyRecord",
     "Listing",
     "ListingChange",
     "ListingDecision",

@@ -1,11 +1,14 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
 
+from credit.idempotency import IdempotencyRecord
 from credit.listing import repository, service
 from credit.listing.actions import ActionEnvelope
 from credit.listing.dependencies import CalendarDep, SettingsDep
 from credit.listing.schemas import FeedPage, ListingCreate, ListingDetail, ListingSummaryOut, ListType
+from shared import idempotency
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
 from shared.identifiers import USCC
@@ -19,6 +22,7 @@ _MANAGE = require_scopes("credit:manage")
     "/listings",
     summary="拟列入名单（失信联合惩戒名单、重点关注名单、红名单）",
     status_code=201,
+    response_model=ListingDetail,
     dependencies=[_MANAGE],
 )
 async def propose(
@@ -27,8 +31,18 @@ async def propose(
     identity: IdentityDep,
     settings: SettingsDep,
     calendar: CalendarDep,
-) -> ListingDetail:
-    return await service.propose(session, identity, payload, settings=settings, calendar=calendar)
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> JSONResponse:
+    status, body = await idempotency.run_once(
+        session,
+        IdempotencyRecord,
+        client_id=identity.client_id,
+        key=idempotency_key,
+        payload=payload.model_dump(mode="json"),
+        status_code=201,
+        produce=lambda: service.propose(session, identity, payload, settings=settings, calendar=calendar),
+    )
+    return JSONResponse(body, status_code=status)
 
 
 @router.get("/listings", summary="名单记录列表", dependencies=[_MANAGE])

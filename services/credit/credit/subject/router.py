@@ -7,9 +7,10 @@ are safe to retry; a retried violation POST records the violation again.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import JSONResponse
 
+from credit.idempotency import IdempotencyRecord
 from credit.subject import intake, service, violations
 from credit.subject.schemas import (
     EventAck,
@@ -21,6 +22,7 @@ from credit.subject.schemas import (
     ViolationIn,
     ViolationOut,
 )
+from shared import idempotency
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
 from shared.identifiers import USCC, IdNumber
@@ -85,10 +87,25 @@ async def get_person_file(
     "/violations",
     summary="录入违法记录",
     status_code=201,
+    response_model=ViolationOut,
     dependencies=[require_scopes("credit:manage")],
 )
-async def record_violation(payload: ViolationIn, session: SessionDep, identity: IdentityDep) -> ViolationOut:
-    return await violations.record(session, identity, payload)
+async def record_violation(
+    payload: ViolationIn,
+    session: SessionDep,
+    identity: IdentityDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> JSONResponse:
+    status, body = await idempotency.run_once(
+        session,
+        IdempotencyRecord,
+        client_id=identity.client_id,
+        key=idempotency_key,
+        payload=payload.model_dump(mode="json"),
+        status_code=201,
+        produce=lambda: violations.record(session, identity, payload),
+    )
+    return JSONResponse(body, status_code=status)
 
 
 @router.post(

@@ -28,7 +28,6 @@ from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import ValidationError as StdnumValidationError
 
 __all__ = [
     "USCC",
@@ -125,9 +124,11 @@ def validate_id_number(raw: str, *, today: date | None = None) -> str:
         raise _fail("id_number_invalid_format")
     if stdnum_ric.calc_check_digit(value) != value[17]:
         raise _fail("id_number_invalid_checksum")
+    # Positions 7-14 are YYYYMMDD (GB 11643). Parsed directly: this runs once per payroll
+    # line, a million times a month, and stdnum's parser took half the validation time.
     try:
-        birth_date = stdnum_ric.get_birth_date(value)
-    except StdnumValidationError:
+        birth_date = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
         raise _fail("id_number_invalid_birth_date") from None
     if birth_date > (today or _china_today()):
         raise _fail("id_number_invalid_birth_date")

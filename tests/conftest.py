@@ -42,7 +42,7 @@ def complaints_settings(url: str, **overrides: Any) -> ComplaintsSettings:
 
 
 def wages_settings(url: str) -> WagesSettings:
-    return WagesSettings(database_url=url, environment="test")
+    return WagesSettings(database_url=url, environment="test", background_tasks=False)
 
 
 def credit_settings(url: str) -> CreditSettings:

@@ -3,6 +3,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from functools import partial
 
+import aiohttp
 from fastapi import FastAPI, Request
 
 from gateway import openapi, proxy
@@ -11,10 +12,20 @@ from gateway.config import GatewaySettings
 from gateway.events.dispatch import SubscriberSender
 from gateway.events.models import EventDelivery
 from gateway.events.router import router as events_router
+from gateway.hotline.callbacks import callback_relay
+from gateway.hotline.complaints import ComplaintsClient
+from gateway.hotline.events import HotlineEvents
+from gateway.hotline.filings import filing_relay
+from gateway.hotline.links import HotlineLinks
+from gateway.hotline.police import referral_relay
+from gateway.hotline.router import router as hotline_router
+from gateway.open311.router import router as open311_router
 from gateway.ratelimit import make_rate_limiter
+from gateway.reports.router import router as reports_router
 from gateway.upstream import CircuitBreaker, Upstream
 from shared.app import create_base_app
 from shared.bodylimit import BodyLimitMiddleware
+from shared.calendar import default_calendar
 from shared.observability import ReadinessCheck
 from shared.outbox import OutboxRelay
 
@@ -54,8 +65,21 @@ def create_app(settings: GatewaySettings | None = None, *, configure_logs: bool 
         app.state.rate_limiter = make_rate_limiter(settings.redis_url)
         app.state.authenticator = Authenticator(app.state.db, settings)
         app.state.openapi_cache = None
+        links = HotlineLinks(
+            settings=settings,
+            sessionmaker=app.state.db.sessionmaker,
+            calendar=default_calendar(),
+            complaints=ComplaintsClient(app.state.upstreams["complaints"], settings.internal_token_secret),
+            http=aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=settings.upstream_timeout_seconds)
+            ),
+        )
+        app.state.hotline = links
         sender = SubscriberSender(
-            app.state.db.sessionmaker, app.state.upstreams, settings.internal_token_secret
+            app.state.db.sessionmaker,
+            app.state.upstreams,
+            settings.internal_token_secret,
+            local={"hotline": HotlineEvents(links)},
         )
         app.state.event_relay = OutboxRelay(
             app.state.db.sessionmaker,
@@ -65,16 +89,25 @@ def create_app(settings: GatewaySettings | None = None, *, configure_logs: bool 
             base_backoff_seconds=settings.event_retry_base_seconds,
             max_backoff_seconds=settings.event_retry_max_seconds,
         )
-        relay_task = (
-            asyncio.create_task(app.state.event_relay.run_forever()) if settings.background_tasks else None
-        )
+        # The hotline's deliveries: cases to file, statuses for 12345, emergencies for 110.
+        app.state.hotline_filing_relay = filing_relay(links)
+        app.state.hotline_callback_relay = callback_relay(links)
+        app.state.police_referral_relay = referral_relay(links)
+        relays: list[OutboxRelay] = [
+            app.state.event_relay,
+            app.state.hotline_filing_relay,
+            app.state.hotline_callback_relay,
+            app.state.police_referral_relay,
+        ]
+        tasks = [asyncio.create_task(r.run_forever()) for r in relays] if settings.background_tasks else []
         try:
             yield
         finally:
-            if relay_task is not None:
-                relay_task.cancel()
+            for task in tasks:
+                task.cancel()
                 with suppress(asyncio.CancelledError):
-                    await relay_task
+                    await task
+            await links.http.close()
             for upstream in app.state.upstreams.values():
                 await upstream.close()
             await app.state.rate_limiter.close()
@@ -83,7 +116,8 @@ def create_app(settings: GatewaySettings | None = None, *, configure_logs: bool 
         settings,
         title="昆明市劳动保障监察平台网关",
         description="统一入口：认证、路由、限流与热线联动。",
-        routers=[openapi.router, events_router, proxy.router],
+        # Before the proxy, whose /api/v1/{area} would otherwise answer the hotline's paths.
+        routers=[openapi.router, events_router, hotline_router, open311_router, reports_router, proxy.router],
         extra_lifespan=lifespan,
         readiness=_readiness,
         configure_logs=configure_logs,
@@ -91,5 +125,7 @@ def create_app(settings: GatewaySettings | None = None, *, configure_logs: bool 
         docs_url=None,
         redoc_url=None,
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, overrides=settings.body_limit_overrides
+    )
     return app

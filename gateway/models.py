@@ -3,7 +3,30 @@
 from gateway.base import Base
 from gateway.clients.models import ApiClient
 from gateway.events.models import EventDelivery, InboundEvent
+from gateway.hotline.models import (
+    CaseFiling,
+    DeliveryAttempt,
+    HotlineCallback,
+    HotlineTicket,
+    PoliceReferral,
+    PoliceTransfer,
+)
+from gateway.open311.models import Open311IdempotencyRecord, Open311Request
 
 metadata = Base.metadata
 
-__all__ = ["ApiClient", "Base", "EventDelivery", "InboundEvent", "metadata"]
+__all__ = [
+    "ApiClient",
+    "Base",
+    "CaseFiling",
+    "DeliveryAttempt",
+    "EventDelivery",
+    "HotlineCallback",
+    "HotlineTicket",
+    "InboundEvent",
+    "Open311IdempotencyRecord",
+    "Open311Request",
+    "PoliceReferral",
+    "PoliceTransfer",
+    "metadata",
+]

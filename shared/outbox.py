@@ -46,7 +46,7 @@ class OutboxEventMixin(DeliveryMixin):
 
     @declared_attr.directive
     def __table_args__(cls) -> tuple[Index, ...]:
-        table = cls.__tablename__  # type: ignore[attr-defined]
+        table = str(getattr(cls, "__tablename__", "outbox_events"))
         return (
             Index(f"ix_{table}_pending", "delivered_at", "available_at"),
             Index(f"ix_{table}_aggregate_id", "aggregate_id"),

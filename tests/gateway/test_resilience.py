@@ -154,3 +154,21 @@ async def test_readyz_reports_each_upstream(
     assert not_ready.headers["content-type"] == "application/problem+json"
     assert not_ready.json()["checks"]["credit"].startswith("error")
     assert not_ready.json()["checks"]["complaints"] == "ok"
+
+
+async def test_payroll_path_has_its_own_larger_cap(gateway_settings: GatewaySettings, admin_key: str) -> None:
+    settings = gateway_settings.model_copy(
+        update={"max_body_bytes": 1024, "body_limit_overrides": {"/api/v1/wages/payrolls": 8192}}
+    )
+    async with app_client(create_app(settings, configure_logs=False)) as client:
+        body = b'{"uscc": "x", "period": "2026-10", "lines": []}'.ljust(4096)
+        ledger = await client.post(
+            "/api/v1/wages/payrolls",
+            headers={**bearer(admin_key), "Content-Type": "application/json"},
+            content=body,
+        )
+        elsewhere = await client.post("/api/v1/complaints", headers=bearer(admin_key), content=body)
+        too_big = await client.post("/api/v1/wages/payrolls", headers=bearer(admin_key), content=b"x" * 9000)
+    assert ledger.status_code != 413  # reached the wages service, which judges the content
+    assert elsewhere.status_code == 413
+    assert too_big.status_code == 413

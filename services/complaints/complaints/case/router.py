@@ -92,7 +92,9 @@ async def get_payments(case_id: str, session: SessionDep, identity: IdentityDep)
     return await service.payments(session, identity, case_id)
 
 
-@router.post("/{case_id}/actions", summary="案件办理操作", dependencies=[require_scopes("cases:manage")])
+@router.post(
+    "/{case_id}/actions", summary="案件办理操作", dependencies=[require_scopes("cases:manage", "internal")]
+)
 async def act(
     case_id: str, envelope: ActionEnvelope, session: SessionDep, identity: IdentityDep, clock: ClockDep
 ) -> CaseOut:

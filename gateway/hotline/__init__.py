@@ -1,0 +1,1 @@
+"""The 12345 hotline and 110 links (contract.md, "Hotline links"; domain.md §6)."""

@@ -1,0 +1,60 @@
+"""``/api/v1/wages/reports``: the wage-monitoring part of the yearly report and its records."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from shared.auth import IdentityDep, require_scopes
+from shared.db import SessionDep
+from shared.identifiers import DistrictCode
+from shared.pagination import Page, PageParamsDep
+from wages.report import service
+from wages.report.schemas import FigureName, RecordItem, WagesReport
+from wages.report.scope import make_scope
+
+router = APIRouter(prefix="/api/v1/wages/reports", tags=["reports"])
+# Readers of statistics, and the gateway assembling the yearly report.
+_READERS = ("reports:read", "internal")
+
+FromDate = Annotated[date | None, Query(alias="from", description="统计期起（含），默认本年1月1日")]
+ToDate = Annotated[date | None, Query(alias="to", description="统计期止（含），默认起始年份12月31日")]
+District = Annotated[DistrictCode | None, Query(description="行政区划代码；市级（如 530100）含其下各区县")]
+
+
+@router.get(
+    "/annual",
+    summary="年度统计：工资支付监控单位、台账、预警",
+    dependencies=[require_scopes(*_READERS)],
+)
+async def annual_report(
+    session: SessionDep,
+    identity: IdentityDep,
+    date_from: FromDate = None,
+    date_to: ToDate = None,
+    district_code: District = None,
+    explain: Annotated[bool, Query(description="true：每项数字附口径说明和记录清单路径")] = False,
+) -> WagesReport:
+    scope = make_scope(date_from, date_to, district_code, identity.districts)
+    return await service.annual_report(session, scope, with_explain=explain)
+
+
+@router.get(
+    "/records",
+    summary="构成某项统计数字的记录清单（分页）",
+    dependencies=[require_scopes(*_READERS)],
+)
+async def report_records(
+    session: SessionDep,
+    identity: IdentityDep,
+    page: PageParamsDep,
+    figure: Annotated[FigureName, Query(description="统计项目")],
+    date_from: FromDate = None,
+    date_to: ToDate = None,
+    district_code: District = None,
+    courier: Annotated[bool, Query(description="true：只列快递业（6020）")] = False,
+) -> Page[RecordItem]:
+    scope = make_scope(date_from, date_to, district_code, identity.districts)
+    return await service.list_records(session, scope, figure, page, courier=courier)

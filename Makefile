@@ -8,12 +8,13 @@ STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 export PYTHONPATH := $(CURDIR):$(CURDIR)/services/complaints:$(CURDIR)/services/wages:$(CURDIR)/services/credit
 ALEMBIC_CONFIGS := services/complaints/alembic.ini services/wages/alembic.ini services/credit/alembic.ini gateway/alembic.ini
 
-.PHONY: run test check install migrate lock clean help
+.PHONY: run test check bench install migrate lock clean help
 
 help:
 	@echo "make run    install, migrate and start gateway (8000) + complaints/wages/credit (8001-8003)"
 	@echo "make test   install and run the whole suite (SQLite, then PostgreSQL when reachable)"
 	@echo "make check  ruff + mypy --strict"
+	@echo "make bench  benchmarks against same-run baselines on the local PostgreSQL (BENCH_SCALE=0.1 for a quick run)"
 	@echo "make migrate | make lock | make clean"
 
 $(STAMP): requirements.lock
@@ -34,6 +35,10 @@ run: migrate
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Needs wrk; starts the local PostgreSQL as .ci/run does if it is down; installs nginx if missing.
+bench: install
+	$(BIN)/python bench/run.py
 
 check: install
 	$(BIN)/ruff check .

@@ -11,12 +11,21 @@ not measured). Then, in the same run, COPYs the same rows with asyncpg's
 a scratch table shaped like ``payroll_lines`` (same columns and index, no foreign key), and
 prints lines/s for both and their ratio. The after-ledger hooks (the early-warning evaluation)
 are removed unless ``--hooks`` is given, so the figure is ingestion alone. Drops the database.
+
+``make bench`` (bench/run.py) uses the other mode, ``--service-url URL --database-url URL``:
+the wages service runs as a real process with its hooks (validated, stored and evaluated),
+curl POSTs the ledger to it (so the client is not the process measured), then the same rows
+are COPYed as above into the same database; prints one JSON line.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
+import subprocess
+import tempfile
 import time
 import uuid
 from datetime import date, timedelta
@@ -30,6 +39,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from shared import migrations
+from shared.auth import IDENTITY_HEADER, Identity, issue_identity_token
 from shared.identifiers import make_id_number, make_uscc
 from shared.testing.plugin import _admin_execute, identity_headers, postgres_database_url
 from shared.timeutil import china_today
@@ -41,6 +51,13 @@ from wages.main import create_app
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD = "2026-10"
 USCC = make_uscc("91530102MA7L9999B")
+EMPLOYER = {
+    "uscc": USCC,
+    "name": "压测用单位",
+    "district_code": "530102",
+    "industry_code": "6020",
+    "pay_day": 10,
+}
 
 
 def build_lines(n: int) -> list[dict[str, Any]]:
@@ -93,14 +110,7 @@ async def post_ledger(url: str, body: bytes, n: int, *, hooks: bool) -> float:
             app.state.after_ledger_hooks.clear()
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=None) as client:
-            employer = {
-                "uscc": USCC,
-                "name": "压测用单位",
-                "district_code": "530102",
-                "industry_code": "6020",
-                "pay_day": 10,
-            }
-            response = await client.post("/api/v1/wages/employers", json=employer, headers=headers)
+            response = await client.post("/api/v1/wages/employers", json=EMPLOYER, headers=headers)
             assert response.status_code == 201, response.text
             started = time.perf_counter()
             response = await client.post(
@@ -174,9 +184,65 @@ async def main(n: int, hooks: bool) -> None:
         await _admin_execute([f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
 
 
+def post_with_curl(service_url: str, path: str, headers: dict[str, str], timeout: float) -> dict[str, Any]:
+    """POST the file at ``path`` with curl; its own clock (request sent to response read)."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        argv = ["curl", "-sS", "-o", out.name, "-w", "%{http_code} %{time_total}", "--max-time", str(timeout)]
+        for name, value in {**headers, "Content-Type": "application/json", "Expect": ""}.items():
+            argv += ["-H", f"{name}: {value}"]
+        argv += ["--data-binary", f"@{path}", service_url.rstrip("/") + "/api/v1/wages/payrolls"]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout + 30)
+        if done.returncode != 0:
+            raise RuntimeError(f"curl failed ({done.returncode}): {done.stderr}")
+        status, seconds = done.stdout.split()
+        answer = Path(out.name).read_bytes()
+    if status != "201":
+        raise RuntimeError(f"POST /api/v1/wages/payrolls answered {status}: {answer[:2000]!r}")
+    return {"seconds": float(seconds), "answer": orjson.loads(answer)}
+
+
+async def through_service(database_url: str, service_url: str, n: int, secret: str) -> dict[str, Any]:
+    """The ledger through the running service (hooks included), then the bare COPY."""
+    identity = Identity("bench-payroll", "压测", frozenset({"wages:write", "wages:read"}))
+    headers = {IDENTITY_HEADER: issue_identity_token(identity, secret, 3600)}
+    body = orjson.dumps({"uscc": USCC, "period": PERIOD, "lines": build_lines(n)})
+    with tempfile.TemporaryDirectory(prefix="km-bench-payroll-") as workdir:
+        path = Path(workdir) / "ledger.json"
+        path.write_bytes(body)
+        async with httpx.AsyncClient(base_url=service_url, timeout=30) as client:
+            response = await client.post("/api/v1/wages/employers", json=EMPLOYER, headers=headers)
+            if response.status_code != 201:
+                raise RuntimeError(f"employer registration answered {response.status_code}: {response.text}")
+        posted = await asyncio.to_thread(post_with_curl, service_url, str(path), headers, 900.0)
+    if posted["answer"].get("line_count") != n:
+        raise RuntimeError(f"the service stored {posted['answer'].get('line_count')} lines, not {n}")
+    body_mb = len(body) / 1e6
+    records = as_records(orjson.loads(body)["lines"], str(uuid.uuid4()))
+    del body
+    copy = await copy_raw(database_url, records)
+    return {
+        "lines": n,
+        "body_mb": round(body_mb, 1),
+        "service_seconds": posted["seconds"],
+        "copy_seconds": copy,
+        "service_lines_per_second": n / posted["seconds"],
+        "copy_lines_per_second": n / copy,
+    }
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000, help="ledger lines (default 1,000,000)")
     parser.add_argument("--hooks", action="store_true", help="keep the after-ledger hooks (alert evaluation)")
+    parser.add_argument("--service-url", help="POST to this running wages service instead (bench/run.py)")
+    parser.add_argument("--database-url", help="that service's database, for the bare COPY")
     args = parser.parse_args()
-    asyncio.run(main(args.lines, args.hooks))
+    if args.service_url:
+        if not args.database_url:
+            parser.error("--service-url needs --database-url")
+        secret = os.environ["INTERNAL_TOKEN_SECRET"]
+        print(
+            json.dumps(asyncio.run(through_service(args.database_url, args.service_url, args.lines, secret)))
+        )
+    else:
+        asyncio.run(main(args.lines, args.hooks))

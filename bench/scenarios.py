@@ -1,0 +1,533 @@
+"""The five benchmarks of issue #7, each against a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from bench import common
+from bench.common import (
+    BENCH_DIR,
+    SERVICE_DIRS,
+    checkpoint,
+    execute,
+    fetch_value,
+    scaled,
+    write_bodies,
+)
+from bench.harness import Bench, Row, latency_row, spread, throughput_row
+from bench.seed import check_bodies, complaint_bodies
+from shared import migrations
+
+SCENARIOS = ("gateway", "credit_batch", "intake", "payroll", "overdue")
+# asyncpg refuses a statement with more bind parameters than this.
+ASYNCPG_MAX_ARGS = 32767
+
+
+def bench_gateway(b: Bench) -> None:
+    """Credit check of one subject, 32 connections: direct, through nginx, through the gateway."""
+    b.credit_registry()
+    credit_dsn = common.asyncpg_dsn(b.dbs.url("credit"))
+    bodies = write_bodies(
+        b.tmp / "check-1.jsonl",
+        check_bodies(random.Random(1), b.sizes["subjects"], b.sizes["listings"], 2000, 1),
+    )
+
+    def reset() -> None:
+        # The daily quota sums today's audits of the client: each run starts from none.
+        asyncio.run(execute(credit_dsn, "TRUNCATE check_audits"))
+
+    nginx = start_nginx(b)
+    targets: list[tuple[str, str, dict[str, str], list[str]]] = [
+        (
+            "direct",
+            b.url("credit"),
+            common.identity_header("bench-direct", b.secret, "credit:check"),
+            ["credit"],
+        ),
+    ]
+    if nginx is not None:
+        targets.append(
+            ("nginx", nginx, common.identity_header("bench-nginx", b.secret, "credit:check"), ["credit"])
+        )
+    targets.append(
+        ("gateway", b.url("gateway"), {"Authorization": f"Bearer {b.api_key}"}, ["gateway", "credit"])
+    )
+    checks = [
+        (name, base + "/api/v1/credit/checks", headers, spied) for name, base, headers, spied in targets
+    ]
+    loaded = b.wrk_rounds(
+        "gateway", checks, bodies, connections=32, seconds=b.seconds, rounds=5, before=reset
+    )
+    single = b.wrk_rounds(
+        "gateway.1conn",
+        [(n, u, h, []) for n, u, h, _ in checks],
+        bodies,
+        connections=1,
+        seconds=max(6.0, b.seconds / 2),
+        before=reset,
+    )
+    direct, gateway = loaded["direct"], loaded["gateway"]
+    ratios = b.round_ratios["gateway"]
+    row = throughput_row(
+        "gateway.rps", "Gateway: credit check ×1, 32 conn", "req/s", gateway.rps, direct.rps, "direct", 0.90
+    )
+    row.note = spread(ratios["gateway"])
+    b.add(row)
+    b.add(latency_row("gateway.p50", "Gateway: p50, 32 conn", gateway.p50_ms, direct.p50_ms, "direct", 2.0))
+    b.add(
+        latency_row(
+            "gateway.p50.1conn",
+            "Gateway: p50, 1 conn (unloaded)",
+            single["gateway"].p50_ms,
+            single["direct"].p50_ms,
+            "direct",
+            2.0,
+        )
+    )
+    if "nginx" in loaded:
+        row = throughput_row(
+            "nginx.rps",
+            "nginx (reference): 32 conn",
+            "req/s",
+            loaded["nginx"].rps,
+            direct.rps,
+            "direct",
+            None,
+        )
+        row.note = spread(ratios["nginx"])
+        b.add(row)
+        b.add(
+            latency_row(
+                "nginx.p50",
+                "nginx (reference): p50, 32 conn",
+                loaded["nginx"].p50_ms,
+                direct.p50_ms,
+                "direct",
+                None,
+            )
+        )
+        b.add(
+            latency_row(
+                "nginx.p50.1conn",
+                "nginx (reference): p50, 1 conn",
+                single["nginx"].p50_ms,
+                single["direct"].p50_ms,
+                "direct",
+                None,
+            )
+        )
+    b.stop("nginx")
+
+
+def ensure_nginx(b: Bench) -> str | None:
+    binary = common.nginx_binary()
+    if binary is not None:
+        return binary
+    b.log("nginx is not installed: apt-get install -y nginx-light")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    attempts = [
+        ["apt-get", "install", "-y", "-q", "nginx-light"],
+        ["apt-get", "update", "-q"],
+        ["apt-get", "install", "-y", "-q", "nginx-light"],
+        ["apt-get", "install", "-y", "-q", "nginx"],
+    ]
+    for argv in attempts:
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+        if argv[1] == "install" and done.returncode == 0:
+            break
+    binary = common.nginx_binary()
+    if binary is None:
+        b.details["nginx"] = "not installed (apt-get failed): the reference proxy was not measured"
+    return binary
+
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    upstream credit {{
+        server 127.0.0.1:{upstream};
+        keepalive 64;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://credit;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+        }}
+    }}
+}}
+"""
+
+
+def start_nginx(b: Bench) -> str | None:
+    """nginx (one worker, like the one gateway process) in front of the credit service."""
+    binary = ensure_nginx(b)
+    if binary is None:
+        return None
+    prefix = b.tmp / "nginx"
+    prefix.mkdir(exist_ok=True)
+    prefix.chmod(0o777)  # its worker may run as nobody
+    conf = prefix / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(tmp=prefix, upstream=b.port("credit"), port=b.port("nginx")))
+    b.start(
+        "nginx", [binary, "-p", str(prefix), "-c", str(conf)], common.base_env(), b.url("nginx") + "/healthz"
+    )
+    return b.url("nginx")
+
+
+def bench_credit_batch(b: Bench) -> None:
+    """Checks of 1000 subjects per request vs one raw asyncpg query doing the same lookup."""
+    b.credit_registry()
+    credit_dsn = common.asyncpg_dsn(b.dbs.url("credit"))
+    size = min(1000, b.sizes["subjects"])
+    bodies = write_bodies(
+        b.tmp / "check-1000.jsonl",
+        check_bodies(random.Random(2), b.sizes["subjects"], b.sizes["listings"], 40, size),
+    )
+    connections = 4
+
+    def reset() -> None:
+        asyncio.run(execute(credit_dsn, "TRUNCATE check_audits"))
+
+    headers = common.identity_header("bench-batch", b.secret, "credit:check")
+    same_answers(b.url("credit") + "/api/v1/credit/checks", bodies, headers, credit_dsn)
+    service = b.wrk(
+        "credit_batch.service",
+        b.url("credit") + "/api/v1/credit/checks",
+        bodies,
+        headers,
+        connections=connections,
+        before=reset,
+        profile=["credit"],
+    )
+    via_gateway = b.wrk(
+        "credit_batch.gateway",
+        b.url("gateway") + "/api/v1/credit/checks",
+        bodies,
+        {"Authorization": f"Bearer {b.api_key}"},
+        connections=connections,
+        before=reset,
+        profile=["gateway", "credit"],
+    )
+    reset()
+    with b.observed("credit_batch.raw", []) as info:
+        out = common.run_checked(
+            [
+                sys.executable,
+                str(BENCH_DIR / "raw_check.py"),
+                "--dsn",
+                credit_dsn,
+                "--bodies",
+                str(bodies),
+                "--connections",
+                str(connections),
+                "--seconds",
+                str(b.seconds),
+            ],
+            env=common.base_env(),
+            timeout=b.seconds + 120,
+        )
+    raw = json.loads(out.strip().splitlines()[-1])
+    b.details.setdefault("runs", {})["credit_batch.raw"] = {**raw, **info, "connections": connections}
+    b.log(f"  credit_batch.raw: {raw['subjects_per_second']:,.0f} subjects/s, cores {info.get('cpu_cores')}")
+    goal = 0.5
+    b.add(
+        throughput_row(
+            "credit_batch",
+            f"Credit check ×{size}, {connections} conn",
+            "subjects/s",
+            service.rps * size,
+            raw["subjects_per_second"],
+            "raw asyncpg",
+            goal,
+        )
+    )
+    b.add(
+        throughput_row(
+            "credit_batch.gateway",
+            "  same, through the gateway",
+            "subjects/s",
+            via_gateway.rps * size,
+            raw["subjects_per_second"],
+            "raw asyncpg",
+            None,
+        )
+    )
+
+
+def same_answers(url: str, bodies: Path, headers: Mapping[str, str], dsn: str) -> None:
+    """The baseline must do the same lookup: one batch, both ways, same counts."""
+    from bench.raw_check import answer
+
+    body = bodies.read_bytes().splitlines()[0]
+    request = urllib.request.Request(
+        url, data=body, headers={**headers, "Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        served = json.loads(response.read())
+    parsed = json.loads(body)
+    raw = asyncio.run(answer(dsn, [s["uscc"] for s in parsed["subjects"]], parsed["purpose"]))
+    service = {
+        "known": sum(1 for r in served["results"] if r["known"]),
+        "restricted": served["restricted_count"],
+    }
+    if raw != service:
+        raise RuntimeError(f"the raw lookup answers {raw}, the service {service}")
+
+
+def bench_intake(b: Bench) -> None:
+    """Complaints filed through the gateway vs a minimal FastAPI + asyncpg app doing one insert."""
+    b.platform()
+    complaints_dsn = common.asyncpg_dsn(b.dbs.url("complaints"))
+    minimal_url = b.dbs.create("minimal")
+    minimal_dsn = common.asyncpg_dsn(minimal_url)
+    bodies = write_bodies(b.tmp / "complaints.jsonl", complaint_bodies(5000))
+    b.start(
+        "minimal",
+        [
+            sys.executable,
+            str(BENCH_DIR / "minimal_intake.py"),
+            "--port",
+            str(b.port("minimal")),
+            "--dsn",
+            minimal_dsn,
+        ],
+        common.base_env(),
+        b.url("minimal") + "/healthz",
+    )
+    connections = 32
+    counts: dict[str, int] = {}
+
+    def counter(dsn: str, table: str, key: str) -> Callable[[], None]:
+        def count() -> None:
+            counts[key] = int(asyncio.run(fetch_value(dsn, f"SELECT count(*) FROM {table}")))
+
+        return count
+
+    service = b.wrk(
+        "intake.gateway",
+        b.url("gateway") + "/api/v1/complaints",
+        bodies,
+        {"Authorization": f"Bearer {b.api_key}"},
+        connections=connections,
+        before=counter(complaints_dsn, "cases", "service_before"),
+        profile=["complaints", "gateway"],
+    )
+    counter(complaints_dsn, "cases", "service_after")()
+    minimal = b.wrk(
+        "intake.minimal",
+        b.url("minimal") + "/complaints",
+        bodies,
+        {},
+        connections=connections,
+        before=counter(minimal_dsn, "bench_complaints", "minimal_before"),
+        profile=["minimal"],
+    )
+    counter(minimal_dsn, "bench_complaints", "minimal_after")()
+    b.stop("minimal")
+    # Durable: every 201 is a committed row (a few more may commit as wrk cuts the last requests).
+    for key, result in (("service", service), ("minimal", minimal)):
+        stored = counts[f"{key}_after"] - counts[f"{key}_before"]
+        b.details["runs"][f"intake.{'gateway' if key == 'service' else 'minimal'}"]["rows_committed"] = stored
+        if stored < result.requests:
+            raise RuntimeError(f"{key}: {result.requests} answered 201 but only {stored} rows committed")
+    b.add(
+        throughput_row(
+            "intake",
+            "Complaint intake via gateway, 32 conn",
+            "cases/s",
+            service.rps,
+            minimal.rps,
+            "minimal app",
+            0.5,
+        )
+    )
+
+
+def bench_payroll(b: Bench) -> None:
+    """A month's ledger posted to the wages service (validated, stored, evaluated) vs bare COPY."""
+    b.platform()
+    lines = scaled(1_000_000, b.scale, 1000)
+    b.sizes["payroll_lines"] = lines
+    b.log(f"payroll: {lines:,} lines through the wages service, then the same rows by COPY")
+    wages = b.processes["wages"]
+    log_before = wages.log_path.stat().st_size
+    with b.observed("payroll", ["wages"]) as info:
+        out = common.run_checked(
+            [
+                sys.executable,
+                str(BENCH_DIR / "ingest_payroll.py"),
+                "--lines",
+                str(lines),
+                "--service-url",
+                b.url("wages"),
+                "--database-url",
+                b.dbs.url("wages"),
+            ],
+            env=common.base_env(INTERNAL_TOKEN_SECRET=b.secret),
+            timeout=900,
+        )
+    result = json.loads(out.strip().splitlines()[-1])
+    with wages.log_path.open("rb") as log:
+        log.seek(log_before)
+        failures = [line for line in log.read().decode(errors="replace").splitlines() if "failed" in line]
+    alerts = asyncio.run(fetch_value(common.asyncpg_dsn(b.dbs.url("wages")), "SELECT count(*) FROM alerts"))
+    b.details.setdefault("runs", {})["payroll"] = {
+        **result,
+        **info,
+        "alerts": alerts,
+        "log_failures": failures[:5],
+    }
+    if failures:
+        raise RuntimeError(f"the wages service logged a failure during the ledger: {failures[0][:300]}")
+    b.log(
+        f"  payroll: service {result['service_lines_per_second']:,.0f} lines/s "
+        f"({result['service_seconds']:.1f} s), COPY {result['copy_lines_per_second']:,.0f} lines/s "
+        f"({result['copy_seconds']:.1f} s)"
+    )
+    b.add(
+        throughput_row(
+            "payroll",
+            f"Payroll ledger, {lines:,} lines",
+            "lines/s",
+            result["service_lines_per_second"],
+            result["copy_lines_per_second"],
+            "asyncpg COPY",
+            0.5,
+        )
+    )
+
+
+def overdue_pair(b: Bench, cases: int, tag: str) -> dict[str, Any]:
+    """Two identical seeded databases; the service's scan on one, the hand-written SQL on the other."""
+    from bench.explain_overdue import FILL
+
+    orm_db, sql_db = f"overdue_{tag}_orm", f"overdue_{tag}_sql"
+    url = b.dbs.create(orm_db)
+    migrations.upgrade(SERVICE_DIRS["complaints"], url)
+
+    async def fill() -> int:
+        engine = create_async_engine(url, poolclass=NullPool)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text(FILL), {"n": cases})
+        finally:
+            await engine.dispose()
+        dsn = common.asyncpg_dsn(url)
+        await execute(dsn, "VACUUM ANALYZE cases")
+        today = "(now() AT TIME ZONE 'Asia/Shanghai')::date"
+        return int(await fetch_value(dsn, f"SELECT count(*) FROM cases WHERE next_deadline < {today}"))
+
+    started = time.perf_counter()
+    overdue = asyncio.run(fill())
+    sql_url = b.dbs.create(sql_db, template=orm_db)
+    b.log(f"  seeded {cases:,} cases ({overdue:,} overdue) twice in {time.perf_counter() - started:.0f} s")
+    results: dict[str, Any] = {"cases": cases, "overdue": overdue}
+    for mode, db_url in (("sql", sql_url), ("orm", url)):
+        name = f"overdue.{tag}.{mode}"
+        argv = [sys.executable, str(BENCH_DIR / "overdue_scan.py"), "--url", db_url, "--mode", mode]
+        checkpoint()
+        with b.observed(name, []) as info:
+            done = subprocess.run(
+                b.profiled(name, argv),
+                cwd=common.ROOT,
+                env=common.base_env(),
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]  # not py-spy's
+        if not lines:
+            raise RuntimeError(f"{name} exited {done.returncode}: {done.stderr[-2000:]}")
+        results[mode] = {**json.loads(lines[-1]), **info}
+        if "error" in results[mode]:
+            b.log(f"  {name}: FAILED {results[mode]['error'][:300]}")
+        else:
+            b.log(f"  {name}: {results[mode]['escalated']:,} escalated in {results[mode]['seconds']:.2f} s")
+    b.details.setdefault("runs", {})[f"overdue.{tag}"] = results
+    b.dbs.drop(orm_db)
+    b.dbs.drop(sql_db)
+    return results
+
+
+def bench_overdue(b: Bench) -> None:
+    """The deadline scan over a million cases vs one UPDATE ... RETURNING feeding the inserts."""
+    cases = scaled(1_000_000, b.scale, 1000)
+    b.sizes["overdue_cases"] = cases
+    b.log(f"overdue scan over {cases:,} cases")
+    main = overdue_pair(b, cases, "main")
+    rows = [(main, f"Overdue scan, {cases:,} cases")]
+    if "error" in main.get("orm", {}) and main["overdue"] > ASYNCPG_MAX_ARGS:
+        # Still a ratio: the largest seed whose overdue cases fit in one statement's parameters.
+        smaller = min(cases, 120_000)
+        b.log(f"  the scan failed with {main['overdue']:,} overdue cases; measuring {smaller:,} cases too")
+        small = overdue_pair(b, smaller, "small")
+        rows.append((small, f"Overdue scan, {smaller:,} cases (fits the limit)"))
+    for result, title in rows:
+        key = "overdue" if result is main else "overdue.small"
+        sql, orm = result["sql"], result["orm"]
+        if "error" in sql:
+            raise RuntimeError(f"the hand-written SQL failed: {sql['error']}")
+        baseline = sql["escalated"] / sql["seconds"]
+        if "error" in orm:
+            b.rows.append(
+                Row(
+                    key,
+                    title,
+                    "cases/s",
+                    None,
+                    baseline,
+                    "hand-written SQL",
+                    "≥ 0.80",
+                    False,
+                    error=orm["error"][:300],
+                )
+            )
+            b.errors.append({"scenario": key, "error": orm["error"]})
+            continue
+        if (
+            orm["escalated"] != sql["escalated"]
+            or orm["events"] != sql["events"]
+            or orm["outbox"] != sql["outbox"]
+        ):
+            raise RuntimeError(f"the two scans disagree: {orm} vs {sql}")
+        b.add(
+            throughput_row(
+                key, title, "cases/s", orm["escalated"] / orm["seconds"], baseline, "hand-written SQL", 0.8
+            )
+        )
+
+
+BENCHMARKS: dict[str, tuple[Callable[[Bench], None], str, str]] = {
+    "gateway": (bench_gateway, "Gateway: credit check ×1, 32 conn", "≥ 0.90"),
+    "credit_batch": (bench_credit_batch, "Credit check ×1000", "≥ 0.50"),
+    "intake": (bench_intake, "Complaint intake via gateway", "≥ 0.50"),
+    "payroll": (bench_payroll, "Payroll ledger", "≥ 0.50"),
+    "overdue": (bench_overdue, "Overdue scan", "≥ 0.80"),
+}

@@ -36,7 +36,7 @@ run: migrate
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Needs wrk; starts the local PostgreSQL as .ci/run does if it is down; installs nginx if missing.
+# Starts the local PostgreSQL as .ci/run does if it is down; installs wrk and nginx with apt if missing.
 bench: install
 	$(BIN)/python bench/run.py
 

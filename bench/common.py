@@ -253,6 +253,21 @@ def run_checked(argv: Sequence[str], *, env: Mapping[str, str] | None = None, ti
     return done.stdout
 
 
+def apt_install(*choices: list[str]) -> bool:
+    """Install the first of ``choices`` (lists of Debian packages) that apt can, updating the
+    package index once if the first try fails. True when one was installed."""
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for update in (False, True):
+        if update:
+            subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, text=True, timeout=300)
+        for packages in choices:
+            argv = ["apt-get", "install", "-y", "-q", *packages]
+            done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+            if done.returncode == 0:
+                return True
+    return False
+
+
 # --- wrk --------------------------------------------------------------------------------------
 
 WRK_SCRIPT = BENCH_DIR / "wrk_post.lua"

@@ -114,7 +114,9 @@ def main() -> int:
         raise SystemExit(f"BENCH_ONLY: unknown {sorted(unknown)}; known: {', '.join(SCENARIOS)}")
     profile = [p.strip() for p in os.environ.get("BENCH_PROFILE", "").split(",") if p.strip()]
     if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed (apt-get install -y wrk)")
+        print("wrk is not installed: apt-get install -y wrk", flush=True)
+        if not common.apt_install(["wrk"]) or shutil.which("wrk") is None:
+            raise SystemExit("wrk is not installed and apt-get could not install it (apt-get install -y wrk)")
     started = time.monotonic()
     postgres = common.ensure_postgres()
     try:

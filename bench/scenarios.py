@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import subprocess
 import sys
@@ -138,17 +137,7 @@ def ensure_nginx(b: Bench) -> str | None:
     if binary is not None:
         return binary
     b.log("nginx is not installed: apt-get install -y nginx-light")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    attempts = [
-        ["apt-get", "install", "-y", "-q", "nginx-light"],
-        ["apt-get", "update", "-q"],
-        ["apt-get", "install", "-y", "-q", "nginx-light"],
-        ["apt-get", "install", "-y", "-q", "nginx"],
-    ]
-    for argv in attempts:
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
-        if argv[1] == "install" and done.returncode == 0:
-            break
+    common.apt_install(["nginx-light"], ["nginx"])
     binary = common.nginx_binary()
     if binary is None:
         b.details["nginx"] = "not installed (apt-get failed): the reference proxy was not measured"

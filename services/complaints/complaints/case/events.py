@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,7 +11,34 @@ from complaints.outbox.models import OutboxEvent
 from shared.outbox import new_event
 
 
-def case_ref(case: Case) -> dict[str, Any]:
+class CaseFacts(Protocol):
+    """What an event says of a case: a ``Case`` or a row returned by ``UPDATE ... RETURNING``."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def case_no(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def external_system(self) -> str | None: ...
+    @property
+    def external_id(self) -> str | None: ...
+    @property
+    def employer_name(self) -> str | None: ...
+    @property
+    def employer_uscc(self) -> str | None: ...
+    @property
+    def district_code(self) -> str | None: ...
+    @property
+    def industry_code(self) -> str | None: ...
+
+
+def case_ref(case: CaseFacts) -> dict[str, Any]:
     return {
         "case_id": case.id,
         "case_no": case.case_no,

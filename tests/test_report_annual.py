@@ -41,6 +41,7 @@ from tests.test_report_support_year import build_year
 
 REPORT = "/api/v1/reports/annual"
 CHROMIUM = Path("/usr/bin/chromium")
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 
 @pytest.fixture
@@ -269,17 +270,19 @@ def test_numbers_are_written_in_wan_where_a_person_would() -> None:
 
 @pytest.fixture(scope="session")
 def chromium() -> Path:
-    """Debian's Chromium, installed with apt when the machine does not have it yet."""
-    if not CHROMIUM.exists():
+    """Debian's Chromium and a Chinese font (the page is in Chinese), installed with apt when
+    the machine does not have them yet."""
+    if not CHROMIUM.exists() or not CJK_FONT.exists():
         if shutil.which("apt-get") is None:
-            pytest.fail("Chromium is missing and apt-get is not available to install it")
+            pytest.fail("Chromium or the CJK font is missing and apt-get is not available to install them")
+        env = {"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
         subprocess.run(["apt-get", "update"], check=True, capture_output=True, timeout=900)
         subprocess.run(
-            ["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
+            ["apt-get", "install", "-y", "--no-install-recommends", "chromium", "fonts-wqy-zenhei"],
             check=True,
             capture_output=True,
             timeout=1800,
-            env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
+            env=env,
         )
     assert CHROMIUM.exists()
     return CHROMIUM

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from gateway.reports import hotline
-from gateway.reports.scope import ReportScope
+from shared.reporting import Scope
 
 COURIER_INDUSTRY_CODE: Final = "6020"
 # Figure name -> the part that holds it; the order is the order of §11.
@@ -40,16 +40,14 @@ HOTLINE_COUNTED_AS: Final = (
 )
 
 
-def period_text(scope: ReportScope) -> str:
+def period_text(scope: Scope) -> str:
     if scope.whole_year is not None:
         return f"{scope.whole_year}年"
     a, b = scope.date_from, scope.date_to
     return f"{a.year}年{a.month}月{a.day}日至{b.year}年{b.month}月{b.day}日"
 
 
-def _hotline_calls(
-    cases: dict[str, Any], inquiries: int, scope: ReportScope, explain: bool
-) -> dict[str, Any]:
+def _hotline_calls(cases: dict[str, Any], inquiries: int, scope: Scope, explain: bool) -> dict[str, Any]:
     figure: dict[str, Any] = {
         "label": "咨询和举报投诉电话",
         "calls": int(cases["cases"]) + inquiries,
@@ -69,7 +67,7 @@ def _hotline_calls(
 
 
 def assemble(
-    scope: ReportScope,
+    scope: Scope,
     parts: dict[str, dict[str, Any]],
     *,
     inquiries_answered: int,

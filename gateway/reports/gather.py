@@ -11,10 +11,10 @@ import orjson
 from fastapi import Request
 
 from gateway.config import GatewaySettings
-from gateway.reports.scope import ReportScope
 from gateway.upstream import Upstream
 from shared.auth import IDENTITY_HEADER, Identity, issue_identity_token
 from shared.errors import UpstreamError
+from shared.reporting import Scope
 from shared.requestctx import current_request_id
 
 GATEWAY_IDENTITY: Final = Identity("service:gateway", "网关", frozenset({"internal"}))
@@ -52,7 +52,7 @@ async def _part(upstream: Upstream, path_qs: str, headers: Mapping[str, str]) ->
     return document
 
 
-async def gather_parts(request: Request, scope: ReportScope, *, explain: bool) -> dict[str, dict[str, Any]]:
+async def gather_parts(request: Request, scope: Scope, *, explain: bool) -> dict[str, dict[str, Any]]:
     """The three parts, asked for at once; any part failing fails the report (a report with a
     part missing would be read as zeros)."""
     upstreams: Mapping[str, Upstream] = request.app.state.upstreams

@@ -13,15 +13,15 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.hotline.models import HotlineTicket
-from gateway.reports.scope import ReportScope, in_district
 from shared.errors import FieldError, ValidationFailed
 from shared.pagination import Page, PageParams, encode_cursor
+from shared.reporting import Scope, in_district
 
 INQUIRY_CATEGORIES: Final = ("consultation", "help", "suggestion")
 RECORDS_PATH: Final = "/api/v1/reports/records"
 
 
-def _answered(scope: ReportScope) -> list[ColumnElement[bool]]:
+def _answered(scope: Scope) -> list[ColumnElement[bool]]:
     return [
         HotlineTicket.received_at >= scope.start,
         HotlineTicket.received_at < scope.end,
@@ -31,12 +31,12 @@ def _answered(scope: ReportScope) -> list[ColumnElement[bool]]:
     ]
 
 
-async def inquiries_answered(session: AsyncSession, scope: ReportScope) -> int:
+async def inquiries_answered(session: AsyncSession, scope: Scope) -> int:
     query = select(func.count()).select_from(HotlineTicket).where(*_answered(scope))
     return int(await session.scalar(query) or 0)
 
 
-async def list_inquiries(session: AsyncSession, scope: ReportScope, page: PageParams) -> Page[dict[str, Any]]:
+async def list_inquiries(session: AsyncSession, scope: Scope, page: PageParams) -> Page[dict[str, Any]]:
     """The answered inquiries behind the figure; no caller data (the reply is the bureau's own)."""
     query = (
         select(
@@ -74,5 +74,5 @@ async def list_inquiries(session: AsyncSession, scope: ReportScope, page: PagePa
     return Page[dict[str, Any]](items=items, next_cursor=next_cursor)
 
 
-def records_path(scope: ReportScope) -> str:
+def records_path(scope: Scope) -> str:
     return f"{RECORDS_PATH}?{scope.query(figure='hotline_inquiries')}"

@@ -3,7 +3,6 @@ the gateway counts itself (12345 inquiries answered)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -16,20 +15,16 @@ from gateway.reports.assemble import assemble
 from gateway.reports.gather import gather_parts
 from gateway.reports.html import render_html
 from gateway.reports.markdown import render_markdown
-from gateway.reports.scope import report_scope
 from gateway.reports.xlsx import render_xlsx
 from shared.db import SessionDep
-from shared.identifiers import DistrictCode
 from shared.pagination import Page, PageParamsDep
+from shared.reporting import District, Explain, FromDate, ToDate, make_scope
 from shared.timeutil import CHINA_TZ, now_utc
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="统计年度（与 from/to 二选一），默认本年")]
-FromDate = Annotated[date | None, Query(alias="from", description="统计期起（含）")]
-ToDate = Annotated[date | None, Query(alias="to", description="统计期止（含）")]
-District = Annotated[DistrictCode | None, Query(description="行政区划代码；市级（如 530100）含其下各区县")]
 Format = Literal["json", "markdown", "xlsx", "html"]
 
 
@@ -60,11 +55,9 @@ async def annual_report(
     date_to: ToDate = None,
     district_code: District = None,
     format: Annotated[Format, Query(description="json（默认）、markdown、xlsx、html")] = "json",
-    explain: Annotated[bool, Query(description="true：每项数字附口径说明和记录清单路径")] = False,
+    explain: Explain = False,
 ) -> Response:
-    scope = report_scope(
-        identity, year=year, date_from=date_from, date_to=date_to, district_code=district_code
-    )
+    scope = make_scope(date_from, date_to, district_code, identity.districts, year=year)
     parts = await gather_parts(request, scope, explain=explain)
     document = assemble(
         scope,
@@ -100,7 +93,5 @@ async def report_records(
     date_to: ToDate = None,
     district_code: District = None,
 ) -> Page[dict[str, Any]]:
-    scope = report_scope(
-        identity, year=year, date_from=date_from, date_to=date_to, district_code=district_code
-    )
+    scope = make_scope(date_from, date_to, district_code, identity.districts, year=year)
     return await hotline.list_inquiries(session, scope, page)

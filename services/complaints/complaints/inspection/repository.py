@@ -8,26 +8,21 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Select,
     and_,
     case,
-    cast,
     func,
-    literal,
     or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, selectinload
+from sqlalchemy.orm import selectinload
 
 from complaints.inspection.models import Inspection, InspectionFinding
+from shared.reporting import COURIER_INDUSTRY_CODE, employer_key, fen_sum
 
-# GB/T 4754-2017 小类 6020 快递服务 (domain.md §7.4 [V2]); the courier break-out of §11.
-COURIER_INDUSTRY_CODE = "6020"
-
-# Integer figures summed per group, and money figures (summed in fen, see _fen_sum).
+# Integer figures summed per group, and money figures (summed in fen, see shared.reporting.fen_sum).
 COUNT_COLUMNS: tuple[str, ...] = (
     "orders_to_correct",
     "contracts_signed",
@@ -117,13 +112,7 @@ async def list_inspections(
 
 def _employer_key() -> ColumnElement[str]:
     # One employer: its USCC, or failing that its folded name (as cases do).
-    return func.coalesce(Inspection.employer_uscc, literal("name:") + Inspection.employer_name_norm)
-
-
-def _fen_sum(column: InstrumentedAttribute[Any]) -> ColumnElement[int]:
-    # Summed as whole fen: exact on PostgreSQL (numeric) and on SQLite, where NUMERIC is
-    # stored as a float and a plain SUM could drift by a fen over many rows.
-    return cast(func.coalesce(func.sum(func.round(column * 100)), 0), BigInteger)
+    return employer_key(Inspection.employer_uscc, Inspection.employer_name_norm)
 
 
 def _figure_columns() -> list[ColumnElement[Any]]:
@@ -142,7 +131,7 @@ def _figure_columns() -> list[ColumnElement[Any]]:
     for name in COUNT_COLUMNS:
         columns.append(func.coalesce(func.sum(getattr(Inspection, name)), 0).label(name))
     for name in MONEY_COLUMNS:
-        columns.append(_fen_sum(getattr(Inspection, name)).label(f"{name}_fen"))
+        columns.append(fen_sum(getattr(Inspection, name)).label(f"{name}_fen"))
     return columns
 
 

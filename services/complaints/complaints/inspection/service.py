@@ -19,7 +19,7 @@ from complaints.case.schemas import CaseCreate, CaseOut
 from complaints.idempotency import IdempotencyRecord
 from complaints.inspection import repository
 from complaints.inspection.models import Inspection, InspectionFinding
-from complaints.inspection.repository import COUNT_COLUMNS, COURIER_INDUSTRY_CODE, MONEY_COLUMNS, Filters
+from complaints.inspection.repository import COUNT_COLUMNS, MONEY_COLUMNS, Filters
 from complaints.inspection.schemas import (
     INSPECTION_KINDS,
     CampaignFigures,
@@ -38,6 +38,7 @@ from shared.auth import Identity
 from shared.db import utcnow
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.pagination import Page, PageParams, encode_cursor
+from shared.reporting import COURIER_INDUSTRY_CODE, yuan
 from shared.timeutil import china_today, now_utc
 
 # Result amounts that are reported together with the number of workers they concern.
@@ -203,10 +204,6 @@ async def list_inspections(session: AsyncSession, page: PageParams, filters: Fil
     return Page[InspectionOut](items=items, next_cursor=next_cursor)
 
 
-def _yuan(fen: object) -> Decimal:
-    return (Decimal(int(str(fen))) / 100).quantize(Decimal("0.01"))
-
-
 def _figures(row: dict[str, Any] | None) -> Figures:
     def value(name: str) -> int:
         return 0 if row is None or row[name] is None else int(row[name])
@@ -223,7 +220,7 @@ def _figures(row: dict[str, Any] | None) -> Figures:
         inspectors_deployed=value("inspectors_deployed"),
         results=ResultFigures.model_validate(
             {name: value(name) for name in COUNT_COLUMNS}
-            | {name: _yuan(value(f"{name}_fen")) for name in MONEY_COLUMNS}
+            | {name: yuan(value(f"{name}_fen")) for name in MONEY_COLUMNS}
         ),
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Final
 
 from complaints.report.schemas import Explain, FigureName
-from complaints.report.scope import Scope
+from shared.reporting import Scope
 
 RECORDS_PATH: Final = "/api/v1/complaints/reports/records"
 

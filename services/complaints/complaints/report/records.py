@@ -22,11 +22,11 @@ from complaints.report.repository import (
     touched,
 )
 from complaints.report.schemas import FigureName, RecordItem
-from complaints.report.scope import COURIER_INDUSTRY_CODE, Scope, in_district
 from shared.errors import FieldError, ValidationFailed
 from shared.masking import mask_id_number, mask_name
 from shared.money import format_money
 from shared.pagination import Page, PageParams, encode_cursor
+from shared.reporting import COURIER_INDUSTRY_CODE, Scope, in_district
 
 _CHANNELS: Final[dict[FigureName, tuple[str, ...]]] = {
     "assigned_transferred_petition": ASSIGNED_CHANNELS,

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.case.models import Case, CaseEvent, CasePayment
 from complaints.inspection.models import Inspection
-from complaints.report.scope import (
+from shared.reporting import (
     COURIER_INDUSTRY_CODE,
     Scope,
     courier_flag,

@@ -43,7 +43,7 @@ from complaints.report.schemas import (
     SpecialCampaigns,
     WorkersCovered,
 )
-from complaints.report.scope import COURIER_INDUSTRY_CODE, Scope, month_label, yuan
+from shared.reporting import COURIER_INDUSTRY_CODE, Scope, month_label, yuan
 
 
 def _head(figure: FigureName, scope: Scope, with_explain: bool) -> dict[str, Any]:

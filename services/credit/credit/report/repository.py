@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from credit.disclosure.models import Disclosure, DisclosureBatch
 from credit.listing.models import Listing, ListingDecision
 from credit.listing.workflow import BLACKLIST
-from credit.report.scope import COURIER_INDUSTRY_CODE, Scope, in_district
 from credit.subject.models import Subject
+from shared.reporting import COURIER_INDUSTRY_CODE, Scope, in_district
 
 UNIT = "unit"
 PUBLISHED = "published"

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from credit.report import service
 from credit.report.schemas import CreditReport, FigureName, RecordItem
-from credit.report.scope import make_scope
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
-from shared.identifiers import DistrictCode
 from shared.pagination import Page, PageParamsDep
+from shared.reporting import CourierOnly, District, Explain, FromDate, ToDate, make_scope
 
 router = APIRouter(prefix="/api/v1/credit/reports", tags=["reports"])
 # Readers of statistics, and the gateway assembling the yearly report.
 _READERS = ("reports:read", "internal")
-
-FromDate = Annotated[date | None, Query(alias="from", description="统计期起（含），默认本年1月1日")]
-ToDate = Annotated[date | None, Query(alias="to", description="统计期止（含），默认起始年份12月31日")]
-District = Annotated[DistrictCode | None, Query(description="行政区划代码；市级（如 530100）含其下各区县")]
 
 
 @router.get(
@@ -35,7 +29,7 @@ async def annual_report(
     date_from: FromDate = None,
     date_to: ToDate = None,
     district_code: District = None,
-    explain: Annotated[bool, Query(description="true：每项数字附口径说明和记录清单路径")] = False,
+    explain: Explain = False,
 ) -> CreditReport:
     scope = make_scope(date_from, date_to, district_code, identity.districts)
     return await service.annual_report(session, scope, with_explain=explain)
@@ -54,7 +48,7 @@ async def report_records(
     date_from: FromDate = None,
     date_to: ToDate = None,
     district_code: District = None,
-    courier: Annotated[bool, Query(description="true：只列快递业（6020）")] = False,
+    courier: CourierOnly = False,
 ) -> Page[RecordItem]:
     scope = make_scope(date_from, date_to, district_code, identity.districts)
     return await service.list_records(session, scope, figure, page, courier=courier)

@@ -22,10 +22,10 @@ from credit.report.schemas import (
     FigureName,
     RecordItem,
 )
-from credit.report.scope import COURIER_INDUSTRY_CODE, Scope
 from credit.subject.models import Subject
 from shared.errors import FieldError, ValidationFailed
 from shared.pagination import Page, PageParams, encode_cursor
+from shared.reporting import COURIER_INDUSTRY_CODE, Scope
 
 RECORDS_PATH: Final = "/api/v1/credit/reports/records"
 LABELS: Final[dict[FigureName, str]] = {

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.reporting import COURIER_INDUSTRY_CODE, Scope, fen_sum, in_district
 from wages.alert.models import Alert
 from wages.employer.models import MonitoredEmployer
 from wages.ledger.models import PayrollLedger, PayrollLine
-from wages.report.scope import COURIER_INDUSTRY_CODE, Scope, fen_sum, in_district
 
 LEVELS = ("yellow", "orange", "red")
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.errors import FieldError, ValidationFailed
 from shared.money import format_money
 from shared.pagination import Page, PageParams, encode_cursor
+from shared.reporting import COURIER_INDUSTRY_CODE, Scope, yuan
 from wages.alert.models import Alert
 from wages.employer.models import MonitoredEmployer
 from wages.ledger.models import PayrollLedger
@@ -30,7 +31,6 @@ from wages.report.schemas import (
     WagesFigures,
     WagesReport,
 )
-from wages.report.scope import COURIER_INDUSTRY_CODE, Scope, yuan
 
 RECORDS_PATH: Final = "/api/v1/wages/reports/records"
 LABELS: Final[dict[FigureName, str]] = {

@@ -15,7 +15,7 @@ hits both alike; results.json also has, per measurement, the cores each process 
 Environment:
   BENCH_SCALE     multiplies every data size (default 1.0: 1,000,000 subjects, lines, cases)
   BENCH_DURATION  seconds of each measured wrk run (default 20)
-  BENCH_ONLY      comma-separated subset: gateway, credit_batch, intake, payroll, overdue
+  BENCH_ONLY      comma-separated subset: gateway, credit_batch, intake, payroll, overdue, report
   BENCH_PROFILE   comma-separated measurement prefixes to record with py-spy (if installed),
                   e.g. "intake" or "credit_batch.service"; profiled runs are slower, so their
                   figures are marked and should not be compared with unprofiled ones

@@ -25,7 +25,7 @@ async def issue_api_key(url: str) -> str:
             issued = await create_client(
                 session,
                 name="bench",
-                scopes=["credit:check", "complaints:write"],
+                scopes=["credit:check", "complaints:write", "reports:read"],
                 rate_limit_per_minute=10**9,
             )
         return issued.api_key

@@ -11,14 +11,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints.case import deadlines, events, repository, views, workflow
+from complaints.case import deadlines, events, repository, workflow
 from complaints.case.deadlines import Clock
-from complaints.case.models import Case, CaseEvent
+from complaints.case.models import Case
 from complaints.case.schemas import CaseCreate, DuplicateRef
 from complaints.config import ComplaintsSettings
+from complaints.outbox.models import OutboxEvent
 from shared.auth import Identity
 from shared.errors import FieldError, ValidationFailed
 from shared.masking import redact_text
+from shared.outbox import new_event
 from shared.timeutil import china_date, china_today, now_utc
 
 _NAME_NOISE = re.compile(r"[\s\-_·.,，。()（）【】\[\]\"'“”]+")
@@ -121,31 +123,36 @@ def acceptance_checks(payload: CaseCreate, received_on: date, settings: Complain
 async def file_case(
     session: AsyncSession, identity: Identity, payload: CaseCreate, *, clock: Clock
 ) -> tuple[Case, list[DuplicateRef]]:
+    """File a case. Its number is taken last: the per-year counter row stays locked from the
+    increment to the commit, so everything else (checks, the duplicate lookup, the rows to
+    write) is done before it, and only one INSERT statement and the commit follow it."""
     errors = validate_filing(payload)
     if errors:
         raise ValidationFailed(errors)
     settings = clock.settings
-    received_at = payload.received_at or now_utc()
+    now = now_utc()
+    received_at = payload.received_at or now
     received_on = china_date(received_at)
     employer = payload.employer
     name_norm = normalise_employer_name(employer.name)
 
-    duplicates = await repository.open_cases_of_employer(session, uscc=employer.uscc, name_norm=name_norm)
-    previous = await repository.count_cases_of_employer(session, uscc=employer.uscc, name_norm=name_norm)
-    number = await repository.next_case_number(session, received_on.year)
+    previous, duplicates = await repository.employer_history(session, uscc=employer.uscc, name_norm=name_norm)
     accept = clock.accept_by(received_on)
     person = None if payload.anonymous else payload.complainant
+    external = payload.external_ref
 
+    # A transient object (never added to the session): the rows are written with one Core
+    # INSERT below, which costs far less than the unit of work's flush.
     case = Case(
         id=str(uuid.uuid4()),
-        case_no=f"{received_on.year}-{number:06d}",
+        case_no="",
         kind=payload.kind,
         channel=payload.channel,
         status=workflow.RECEIVED,
         received_at=received_at,
         received_on=received_on,
-        external_system=payload.external_ref.system if payload.external_ref else None,
-        external_id=payload.external_ref.id if payload.external_ref else None,
+        external_system=external.system if external else None,
+        external_id=external.id if external else None,
         anonymous=payload.anonymous,
         person_name=person.name if person else None,
         person_id_number=person.id_number if person else None,
@@ -166,60 +173,87 @@ async def file_case(
         acceptance_checks=acceptance_checks(payload, received_on, settings),
         emergency=payload.emergency is not None,
         emergency_detail=payload.emergency.model_dump(mode="json") if payload.emergency else None,
+        assignee=None,
         accept_clock_from=received_on,
         accept_by=accept.day,
-        calendar_provisional=accept.provisional,
+        filed_on=None,
+        investigate_by=None,
         extended=False,
+        rectify_by=None,
+        hearing_request_by=None,
+        fine_due_by=None,
+        fine_amount=None,
+        calendar_provisional=accept.provisional,
+        escalated_deadline=None,
         escalation_count=0,
+        disposition=None,
+        merged_into_id=None,
+        closed_at=None,
         filed_by_client=identity.client_id,
+        created_at=now,
+        updated_at=now,
     )
     deadlines.refresh_running_deadline(case)
-    session.add(case)
-    session.add(
-        CaseEvent(
-            case_id=case.id,
-            action="receive",
-            from_status=None,
-            to_status=case.status,
-            actor_id=identity.client_id,
-            actor_name=identity.client_name,
-            at=now_utc(),
-            reason=None,
-            data={
-                "channel": case.channel,
-                "accept_by": case.accept_by.isoformat() if case.accept_by else None,
-            },
-        )
-    )
-    events.emit(session, "case.received", case)
+    timeline = {
+        "case_id": case.id,
+        "action": "receive",
+        "from_status": None,
+        "to_status": case.status,
+        "actor_id": identity.client_id,
+        "actor_name": identity.client_name,
+        "at": now,
+        "reason": None,
+        "data": {
+            "channel": case.channel,
+            "accept_by": case.accept_by.isoformat() if case.accept_by else None,
+        },
+    }
+
+    # From here to the commit the year's counter row is locked: no query, only the INSERT.
+    number = await repository.next_case_number(session, received_on.year)
+    case.case_no = f"{received_on.year}-{number:06d}"
+    outbox = [_outbox_row("case.received", case, {})]
     if case.emergency:
-        _emit_emergency(session, case, payload)
+        outbox.append(_outbox_row("case.emergency", case, {"referral": _referral(case, payload)}))
     if case.employer_case_count > 1:
         # Repeated complaints raise the employer's profile for the credit and wages services.
-        events.emit(session, "employer.repeated_complaints", case, count=case.employer_case_count)
-    await session.flush()
-    dupes = [views.duplicate_ref(d) for d in duplicates]
+        outbox.append(_outbox_row("employer.repeated_complaints", case, {"count": case.employer_case_count}))
+    await repository.insert_filing(session, _columns(case), timeline, outbox)
+    dupes = [
+        DuplicateRef(id=d.id, case_no=d.case_no, status=d.status, received_at=d.received_at)
+        for d in duplicates
+    ]
     return case, dupes
 
 
-def _emit_emergency(session: AsyncSession, case: Case, payload: CaseCreate) -> None:
+_CASE_COLUMNS = tuple(c.key for c in Case.__table__.columns)
+_OUTBOX_COLUMNS = tuple(c.key for c in OutboxEvent.__table__.columns)
+
+
+def _columns(case: Case) -> dict[str, Any]:
+    return {key: getattr(case, key) for key in _CASE_COLUMNS}
+
+
+def _outbox_row(event_type: str, case: Case, data: dict[str, Any]) -> dict[str, Any]:
+    # The same row events.emit would add; a reporter's identity never enters it (case_ref).
+    event = new_event(OutboxEvent, event_type, case.id, {**events.case_ref(case), **data})
+    event.last_error = event.delivered_at = None
+    return {key: getattr(event, key) for key in _OUTBOX_COLUMNS}
+
+
+def _referral(case: Case, payload: CaseCreate) -> dict[str, Any]:
     emergency = payload.emergency
     assert emergency is not None
     # The 110 referral (contract.md): a complainant's phone is passed on; a reporter's never.
     contact = case.person_phone if case.kind == "complaint" else None
-    events.emit(
-        session,
-        "case.emergency",
-        case,
-        referral={
-            "referral_id": str(uuid.uuid4()),
-            "case_no": case.case_no,
-            "at": now_utc().isoformat(),
-            "indicators": list(emergency.indicators),
-            "people": emergency.people,
-            "location": emergency.location,
-            "district_code": case.district_code,
-            "summary": redact_text(case.description[:500]),
-            "contact": contact,
-        },
-    )
+    return {
+        "referral_id": str(uuid.uuid4()),
+        "case_no": case.case_no,
+        "at": now_utc().isoformat(),
+        "indicators": list(emergency.indicators),
+        "people": emergency.people,
+        "location": emergency.location,
+        "district_code": case.district_code,
+        "summary": redact_text(case.description[:500]),
+        "contact": contact,
+    }

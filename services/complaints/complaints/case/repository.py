@@ -2,30 +2,116 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    Insert,
+    Integer,
+    Row,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy import insert as insert_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.case import workflow
 from complaints.case.models import Case, CaseCounter, CaseEvent, CasePayment
+from complaints.outbox.models import OutboxEvent
+
+_OPEN_STATES = sorted(workflow.OPEN_STATES)
+
+
+_CASES: Table = Case.__table__  # type: ignore[assignment]
+_EVENTS: Table = CaseEvent.__table__  # type: ignore[assignment]
+_OUTBOX: Table = OutboxEvent.__table__  # type: ignore[assignment]
+_COUNTERS: Table = CaseCounter.__table__  # type: ignore[assignment]
+
+
+def _is_postgresql(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+_TAKE_NUMBER = (
+    update(_COUNTERS)
+    .where(_COUNTERS.c.year == bindparam("counter_year", type_=Integer))
+    .values(last_value=_COUNTERS.c.last_value + 1)
+    .returning(_COUNTERS.c.last_value)
+)
 
 
 async def next_case_number(session: AsyncSession, year: int) -> int:
-    """Atomically take the next number of ``year`` (safe with concurrent writers)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(insert(CaseCounter).values(year=year, last_value=0).on_conflict_do_nothing())
-    result = await session.execute(
-        update(CaseCounter)
-        .where(CaseCounter.year == year)
-        .values(last_value=CaseCounter.last_value + 1)
-        .returning(CaseCounter.last_value)
-    )
-    return int(result.scalar_one())
+    """Atomically take the next number of ``year`` (safe with concurrent writers).
+
+    The counter row stays locked until the transaction ends, so callers take the number as
+    late as they can: concurrent filings queue on this row for as long as it is held.
+    """
+    number = (await session.execute(_TAKE_NUMBER, {"counter_year": year})).scalar_one_or_none()
+    if number is None:
+        # The year's first case: the upsert also settles a race between two first cases.
+        insert = pg_insert if _is_postgresql(session) else sqlite_insert
+        upsert = insert(_COUNTERS).values(year=year, last_value=1)
+        result = await session.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[_COUNTERS.c.year], set_={"last_value": _COUNTERS.c.last_value + 1}
+            ).returning(_COUNTERS.c.last_value)
+        )
+        number = result.scalar_one()
+    return int(number)
+
+
+def _prefixed(table: Table, prefix: str) -> dict[str, BindParameter[Any]]:
+    # Every column but an autoincrement key, each bound under a name unique in the statement.
+    return {
+        c.key: bindparam(prefix + c.key, type_=c.type)
+        for c in table.columns
+        if not (c.primary_key and c.autoincrement is True)
+    }
+
+
+@functools.cache
+def _pg_insert_filing(outbox_rows: int) -> Insert:
+    """One statement for the new case, its first timeline entry and its outbox rows: a single
+    round trip while the counter row is held (PostgreSQL runs data-modifying CTEs). Built
+    once per number of outbox rows, each row its own single-row INSERT: a multi-row VALUES
+    is not cacheable and would be compiled again on every filing."""
+    new_case = insert_(_CASES).values(_prefixed(_CASES, "c_")).returning(_CASES.c.id).cte("new_case")
+    statement = insert_(_EVENTS).values(_prefixed(_EVENTS, "e_")).add_cte(new_case)
+    for i in range(outbox_rows):
+        row = insert_(_OUTBOX).values(_prefixed(_OUTBOX, f"o{i}_")).returning(_OUTBOX.c.id)
+        statement = statement.add_cte(row.cte(f"new_outbox_{i}"))
+    return statement
+
+
+async def insert_filing(
+    session: AsyncSession, case: dict[str, Any], event: dict[str, Any], outbox: Sequence[dict[str, Any]]
+) -> None:
+    """Insert a filed case with its first timeline entry and outbox rows (plain rows, no ORM)."""
+    if _is_postgresql(session):
+        params = {f"c_{k}": v for k, v in case.items()}
+        params.update({f"e_{k}": v for k, v in event.items()})
+        for i, row in enumerate(outbox):
+            params.update({f"o{i}_{k}": v for k, v in row.items()})
+        await session.execute(_pg_insert_filing(len(outbox)), params)
+        return
+    await session.execute(insert_(_CASES), case)
+    await session.execute(insert_(_EVENTS), event)
+    await session.execute(insert_(_OUTBOX), list(outbox))
 
 
 async def get(session: AsyncSession, case_id: str, *, for_update: bool = False) -> Case | None:
@@ -35,34 +121,50 @@ async def get(session: AsyncSession, case_id: str, *, for_update: bool = False) 
     return await session.scalar(query)
 
 
-def _same_employer(uscc: str | None, name_norm: str | None) -> ColumnElement[bool] | None:
-    if uscc:
-        return Case.employer_uscc == uscc
-    if name_norm:
-        return and_(Case.employer_uscc.is_(None), Case.employer_name_norm == name_norm)
-    return None
-
-
-async def open_cases_of_employer(
-    session: AsyncSession, *, uscc: str | None, name_norm: str | None, limit: int = 20
-) -> Sequence[Case]:
-    same = _same_employer(uscc, name_norm)
-    if same is None:
-        return []
-    query = (
-        select(Case)
-        .where(same, Case.status.in_(sorted(workflow.OPEN_STATES)))
+def _employer_history_query(by_uscc: bool, limit: int) -> Select[Any]:
+    # The same employer: by USCC when given, else by normalised name among cases without one.
+    if by_uscc:
+        same = Case.employer_uscc == bindparam("uscc", type_=String)
+    else:
+        same = and_(
+            Case.employer_uscc.is_(None), Case.employer_name_norm == bindparam("name_norm", type_=String)
+        )
+    total = select(func.count()).select_from(Case).where(same).scalar_subquery()
+    open_cases = (
+        select(Case.id, Case.case_no, Case.status, Case.received_at)
+        .where(same, Case.status.in_(_OPEN_STATES))
         .order_by(Case.received_at.desc())
         .limit(limit)
+        .subquery()
     )
-    return (await session.scalars(query)).all()
+    # One row even when nothing is open: the count rides on a LEFT JOIN from a constant row.
+    one = select(literal(1).label("one")).subquery()
+    return (
+        select(total.label("total"), *open_cases.c)
+        .select_from(one.outerjoin(open_cases, true()))
+        .order_by(open_cases.c.received_at.desc())
+    )
 
 
-async def count_cases_of_employer(session: AsyncSession, *, uscc: str | None, name_norm: str | None) -> int:
-    same = _same_employer(uscc, name_norm)
-    if same is None:
-        return 0
-    return int(await session.scalar(select(func.count()).select_from(Case).where(same)) or 0)
+# Built once (a filing's hot path): building a statement per call costs its cache key each time.
+_HISTORY_BY_USCC = _employer_history_query(True, 20)
+_HISTORY_BY_NAME = _employer_history_query(False, 20)
+
+
+async def employer_history(
+    session: AsyncSession, *, uscc: str | None, name_norm: str | None
+) -> tuple[int, list[Row[Any]]]:
+    """How many cases the employer has had, and its (at most 20) open ones, newest first, in
+    one query."""
+    if uscc:
+        result = await session.execute(_HISTORY_BY_USCC, {"uscc": uscc})
+    elif name_norm:
+        result = await session.execute(_HISTORY_BY_NAME, {"name_norm": name_norm})
+    else:
+        return 0, []
+    rows = result.all()
+    count = int(rows[0].total or 0) if rows else 0
+    return count, [row for row in rows if row.id is not None]
 
 
 @dataclass(frozen=True, slots=True)

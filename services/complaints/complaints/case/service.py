@@ -17,7 +17,6 @@ from complaints.case.handlers import HANDLERS
 from complaints.case.models import Case, CaseEvent, PersonalDataAccess
 from complaints.case.schemas import (
     CaseCreate,
-    CaseCreated,
     CaseOut,
     CaseSummary,
     Payments,
@@ -86,8 +85,7 @@ async def file_case(
         if replay is not None:
             return replay
     case, duplicates = await intake.file_case(session, identity, payload, clock=clock)
-    out = views.case_out(case, identity, china_today())
-    body = CaseCreated(**out.model_dump(), possible_duplicates=duplicates).model_dump(mode="json")
+    body = views.case_created(case, identity, china_today(), duplicates).model_dump(mode="json")
     if record is not None:
         idempotency.complete(record, 201, body)
     return 201, body

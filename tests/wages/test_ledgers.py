@@ -395,3 +395,65 @@ async def test_a_large_ledger_goes_through_the_bulk_path(
         f"{PAYROLLS}/{created['id']}/lines", params={"limit": 500}, headers=reader()
     )
     assert last.json()["items"][-1]["line_no"] == 500
+
+
+async def test_lines_are_stored_as_sent_whatever_their_form(wages_client: httpx.AsyncClient) -> None:
+    """Plain lines take the quick check, others the full one; both store the same values, and
+    names with the characters COPY escapes come back unchanged."""
+    uscc = employer_uscc(1)
+    await register(wages_client, employer_body(1))
+    x_id = next(worker_id(n) for n in range(10, 2000) if worker_id(n).endswith("X"))
+    spaced = f"{worker_id(3)[:6]} {worker_id(3)[6:]}"
+    lines = [
+        line(1, name="  反斜杠\\N 与\t制表符 "),
+        line(2, name="换行\n回车\r", payable=4200, paid="4200", hours=168.25),
+        line(3, id_number=spaced, payable=" 3900.5 ", paid="3900.50", hours=176),
+        line(4, id_number=x_id.lower(), paid="0", paid_on=None, hours="0"),
+        line(5, paid="0.00", paid_on="", hours="80.5"),
+    ]
+    del lines[4]["paid_on"]
+    created = await submit(wages_client, ledger(uscc, "2026-10", lines))
+    assert (created["line_count"], created["total_payable"], created["total_paid"]) == (
+        5,
+        "20700.50",
+        "12300.50",
+    )
+    page = await wages_client.get(f"{PAYROLLS}/{created['id']}/lines", headers=reader())
+    stored = [
+        (i["line_no"], i["name"], i["payable"], i["paid"], i["paid_on"], i["hours"])
+        for i in page.json()["items"]
+    ]
+    assert stored == [
+        (1, "反斜杠\\N 与\t制表符", "4200.00", "4200.00", "2026-11-10", "176.00"),
+        (2, "换行\n回车", "4200.00", "4200.00", "2026-11-10", "168.25"),
+        (3, "工人3", "3900.50", "3900.50", "2026-11-10", "176.00"),
+        (4, "工人4", "4200.00", "0.00", None, "0.00"),
+        (5, "工人5", "4200.00", "0.00", None, "80.50"),
+    ]
+
+
+async def test_a_bad_line_found_while_the_lines_are_written_refuses_the_whole_ledger(
+    db_urls: dict[str, str],
+) -> None:
+    """On PostgreSQL lines are written in chunks while the next ones are checked: a bad line
+    after several chunks still leaves nothing stored, and the next ledger goes through."""
+    settings = wages_settings(db_urls["wages"]).model_copy(update={"ledger_copy_chunk_lines": 7})
+    app = create_app(settings, configure_logs=False)
+    async with app_client(app) as client:
+        uscc = employer_uscc(1)
+        await register(client, employer_body(1))
+        lines = [line(n) for n in range(60)]
+        lines[45] = line(45, paid_on="2030-01-01")
+        lines.append(line(3))
+        problem = await submit(client, ledger(uscc, "2026-10", lines), status=422)
+        assert [(e["loc"], e["code"], e["line_no"]) for e in problem["errors"]] == [
+            ("lines[45].paid_on", "in_future", 46),
+            ("lines[60].id_number", "duplicate_id_number", 61),
+        ]
+        assert await _ledgers(client) == []
+        assert await _line_count(db_urls["wages"]) == 0
+        created = await submit(client, ledger(uscc, "2026-10", lines[:45]))
+        assert (created["version"], created["line_count"]) == (1, 45)
+        last = await client.get(f"{PAYROLLS}/{created['id']}/lines", params={"limit": 50}, headers=reader())
+        assert [i["line_no"] for i in last.json()["items"]] == list(range(1, 46))
+    assert await _line_count(db_urls["wages"]) == 45

@@ -27,6 +27,8 @@ class WagesSettings(BaseServiceSettings):
     # One ledger submission: at most this many lines; rows per multi-row INSERT on SQLite.
     ledger_max_lines: int = 2_000_000
     ledger_sqlite_chunk: int = 5_000
+    # PostgreSQL: lines are COPYed in chunks of this many while the next ones are checked.
+    ledger_copy_chunk_lines: int = 20_000
 
     # --- early warnings ---
     # Background work of this service (scheduled evaluation, case-request relay); tests turn it off.

@@ -167,6 +167,19 @@ def _fen(column: Any) -> ColumnElement[Any]:
     return func.round(column * 100)
 
 
+def _exact_numeric(session: AsyncSession) -> bool:
+    """PostgreSQL's numeric is exact, so the lines' amounts compare as they are there: the
+    per-row ``round(x * 100)`` of a filter costs more than the rest of a scan of a big ledger."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _short_lines(session: AsyncSession) -> ColumnElement[bool]:
+    """Lines paid less than payable."""
+    if _exact_numeric(session):
+        return PayrollLine.paid < PayrollLine.payable
+    return _fen(PayrollLine.paid) < _fen(PayrollLine.payable)
+
+
 def _fen_sum(expression: ColumnElement[Any]) -> ColumnElement[int]:
     return cast(func.coalesce(func.sum(expression), 0), BigInteger)
 
@@ -286,7 +299,7 @@ async def unpaid_or_short(session: AsyncSession, ctx: Context) -> list[Finding]:
         _fen_sum(payable - paid),
         _fen_sum(payable),
         _fen_sum(paid),
-    ).where(paid < payable, MonitoredEmployer.pay_day.in_(paid_days))
+    ).where(_short_lines(session), MonitoredEmployer.pay_day.in_(paid_days))
     query = query.group_by(PayrollLedger.employer_id, MonitoredEmployer.pay_day)
     findings = []
     for row in (await session.execute(query)).all():
@@ -379,6 +392,18 @@ async def below_minimum_wage(session: AsyncSession, ctx: Context) -> list[Findin
         paid = _fen(PayrollLine.paid)
         full_time = or_(PayrollLine.hours.is_(None), _fen(PayrollLine.hours) >= full_time_fen)
         floor_fen = case((full_time, monthly_fen), else_=func.round(PayrollLine.hours * hourly_fen))
+        below_floor = paid < floor_fen
+        if _exact_numeric(session):
+            # The same test in yuan: numeric is exact, and rounding hours x hourly to the fen is
+            # rounding hours x hourly_fen to a whole number.
+            exact_full_time = or_(
+                PayrollLine.hours.is_(None), PayrollLine.hours >= Decimal(full_time_fen) / 100
+            )
+            exact_floor = case(
+                (exact_full_time, Decimal(monthly_fen) / 100),
+                else_=func.round(PayrollLine.hours * (Decimal(hourly_fen) / 100), 2),
+            )
+            below_floor = PayrollLine.paid < exact_floor
         query = (
             _current_lines(
                 ctx,
@@ -394,7 +419,7 @@ async def below_minimum_wage(session: AsyncSession, ctx: Context) -> list[Findin
             .where(
                 MonitoredEmployer.district_code.in_(district_codes),
                 MonitoredEmployer.pay_day.in_(paid_days),
-                paid < floor_fen,
+                below_floor,
             )
             .group_by(PayrollLedger.employer_id, MonitoredEmployer.pay_day, MonitoredEmployer.district_code)
         )
@@ -451,7 +476,7 @@ async def consecutive_arrears(session: AsyncSession, ctx: Context) -> list[Findi
         .where(
             PayrollLedger.current.is_(True),
             PayrollLedger.period.in_(periods),
-            paid < payable,
+            _short_lines(session),
             ctx.employer_filter(PayrollLedger.employer_id),
             # The evaluated period counts only once its pay date has passed.
             or_(PayrollLedger.period != ctx.period, MonitoredEmployer.pay_day.in_(paid_days)),

@@ -45,13 +45,20 @@ class PayrollLedger(Base):
 
 
 class PayrollLine(Base):
+    """One worker's line of a ledger.
+
+    ``ledger_id`` has no foreign key on purpose: lines are only ever written by COPY right after
+    their ledger, in the same transaction (``ledger.service.submit_ledger``), and ledgers are
+    never deleted; a per-row foreign-key check made a million-line COPY half as slow again.
+    """
+
     __tablename__ = "payroll_lines"
     __table_args__ = (Index("ix_payroll_lines_ledger_id_id_number", "ledger_id", "id_number"),)
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
-    ledger_id: Mapped[str] = mapped_column(ForeignKey("payroll_ledgers.id"))
+    ledger_id: Mapped[str] = mapped_column(String(36))
     line_no: Mapped[int] = mapped_column(Integer)
     id_number: Mapped[str] = mapped_column(String(18))
     name: Mapped[str] = mapped_column(String(100))

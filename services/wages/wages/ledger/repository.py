@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,8 +18,17 @@ from wages.ledger.models import BankPayment, LabourCostTransfer, PayrollLedger, 
 LINE_COLUMNS = ("ledger_id", "line_no", "id_number", "name", "payable", "paid", "paid_on", "hours")
 
 
-def _is_postgres(session: AsyncSession) -> bool:
+def is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+async def _driver(session: AsyncSession) -> Any:
+    """The asyncpg connection under the session's, inside the request's transaction."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    assert driver is not None
+    return driver
 
 
 async def latest_version(session: AsyncSession, employer_id: str, period: str) -> int:
@@ -51,16 +60,21 @@ async def write_lines(
     """
     if not records:
         return
-    if _is_postgres(session):
-        connection = await session.connection()
-        raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
+    if is_postgres(session):
+        driver = await _driver(session)
         await driver.copy_records_to_table("payroll_lines", records=records, columns=LINE_COLUMNS)
         return
     for start in range(0, len(records), sqlite_chunk):
         chunk = [dict(zip(LINE_COLUMNS, r, strict=True)) for r in records[start : start + sqlite_chunk]]
         await session.execute(insert(PayrollLine), chunk)
+
+
+async def copy_lines_text(session: AsyncSession, chunks: AsyncIterable[bytes]) -> None:
+    """PostgreSQL only: COPY ledger lines from chunks of COPY text (columns :data:`LINE_COLUMNS`)
+    as they come, inside the request's transaction. An exception raised by ``chunks`` aborts
+    the COPY and is raised here."""
+    driver = await _driver(session)
+    await driver.copy_to_table("payroll_lines", source=chunks, columns=LINE_COLUMNS, format="text")
 
 
 async def rematch_payments(session: AsyncSession, *, employer_id: str, period: str, ledger_id: str) -> None:
@@ -160,7 +174,7 @@ async def line_ids(session: AsyncSession, ledger_id: str, id_numbers: Sequence[s
 
 
 def _insert_for(session: AsyncSession) -> Any:
-    return pg_insert if _is_postgres(session) else sqlite_insert
+    return pg_insert if is_postgres(session) else sqlite_insert
 
 
 async def insert_payments(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> set[str]:

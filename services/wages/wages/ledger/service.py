@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -52,7 +53,13 @@ from wages.ledger.schemas import (
     TransferOut,
     UnmatchedPayment,
 )
-from wages.ledger.validation import LedgerRejected, LineChecker, check_csv_lines, check_json_lines
+from wages.ledger.validation import (
+    CheckedLines,
+    LedgerRejected,
+    LineChecker,
+    check_csv_lines,
+    check_json_lines,
+)
 
 LEDGER_TYPES = ("application/json", "text/csv")
 
@@ -165,43 +172,68 @@ async def submit_ledger(
     employer = await load_employer(session, envelope.uscc)
     year, month = int(envelope.period[:4]), int(envelope.period[5:])
     ledger_id = str(uuid.uuid4())
-    checker = LineChecker(
-        ledger_id,
-        period_start=first_day(year, month),
-        today=today,
-        loc_format="lines[{}]" if source_format == "json" else "line {}",
-    )
-    if source_format == "json":
-        checked = await asyncio.to_thread(check_json_lines, lines, checker)
-    else:
-        checked = await asyncio.to_thread(check_csv_lines, text, checker, max_lines=settings.ledger_max_lines)
-    # The decoded lines are the bulk of the memory; the checked tuples replace them.
-    lines, text = None, ""
-    if checked.errors:
-        raise LedgerRejected(checked.errors, line_count=checked.line_count, bad_lines=checked.bad_lines)
+    period_start = first_day(year, month)
+    loc_format = "lines[{}]" if source_format == "json" else "line {}"
+    max_lines = settings.ledger_max_lines
 
-    # One submission at a time per employer, so versions never collide (a row lock on
-    # PostgreSQL; SQLite has a single writer anyway).
-    await employer_repository.get_by_uscc(session, employer.uscc, for_update=True)
-    version = await repository.latest_version(session, employer.id, envelope.period) + 1
-    await repository.retire_versions(session, employer.id, envelope.period)
-    ledger = PayrollLedger(
-        id=ledger_id,
-        employer_id=employer.id,
-        period=envelope.period,
-        version=version,
-        current=True,
-        line_count=checked.line_count,
-        total_payable=checked.total_payable,
-        total_paid=checked.total_paid,
-        source_format=source_format,
-        submitted_by=identity.client_id,
-        submitted_at=now_utc(),
-    )
-    session.add(ledger)
+    def check_lines(checker: LineChecker) -> CheckedLines:
+        # Runs in a worker thread, and frees the decoded lines there: they are the bulk of the
+        # memory, and a million objects take a while to drop.
+        nonlocal lines, text
+        try:
+            if source_format == "json":
+                return check_json_lines(lines, checker)
+            return check_csv_lines(text, checker, max_lines=max_lines)
+        finally:
+            if isinstance(lines, list):
+                lines.clear()
+            lines, text = None, ""
+
+    async def new_version() -> PayrollLedger:
+        # One submission at a time per employer, so versions never collide (a row lock on
+        # PostgreSQL; SQLite has a single writer anyway).
+        await employer_repository.get_by_uscc(session, employer.uscc, for_update=True)
+        version = await repository.latest_version(session, employer.id, envelope.period) + 1
+        await repository.retire_versions(session, employer.id, envelope.period)
+        ledger = PayrollLedger(
+            id=ledger_id,
+            employer_id=employer.id,
+            period=envelope.period,
+            version=version,
+            current=True,
+            line_count=0,
+            total_payable=Decimal("0.00"),
+            total_paid=Decimal("0.00"),
+            source_format=source_format,
+            submitted_by=identity.client_id,
+            submitted_at=now_utc(),
+        )
+        session.add(ledger)
+        await session.flush()
+        return ledger
+
+    if repository.is_postgres(session):
+        checker = LineChecker(
+            ledger_id,
+            period_start=period_start,
+            today=today,
+            loc_format=loc_format,
+            copy_text=True,
+            chunk_lines=settings.ledger_copy_chunk_lines,
+        )
+        checked, ledger = await _check_and_copy(session, checker, check_lines, new_version)
+    else:
+        checker = LineChecker(ledger_id, period_start=period_start, today=today, loc_format=loc_format)
+        checked = await asyncio.to_thread(check_lines, checker)
+        if checked.errors:
+            raise LedgerRejected(checked.errors, line_count=checked.line_count, bad_lines=checked.bad_lines)
+        ledger = await new_version()
+        await repository.write_lines(session, checked.records, sqlite_chunk=settings.ledger_sqlite_chunk)
+        checked.records = []
+    ledger.line_count = checked.line_count
+    ledger.total_payable = checked.total_payable
+    ledger.total_paid = checked.total_paid
     await session.flush()
-    await repository.write_lines(session, checked.records, sqlite_chunk=settings.ledger_sqlite_chunk)
-    checked.records = []
     await repository.rematch_payments(
         session, employer_id=employer.id, period=envelope.period, ledger_id=ledger.id
     )
@@ -209,6 +241,72 @@ async def submit_ledger(
         await hook(session, ledger)
     await session.flush()
     return ledger_out(ledger, employer.uscc)
+
+
+class _CheckFailed(Exception):
+    """Ends the COPY of a ledger found bad while it was being written."""
+
+
+async def _check_and_copy(
+    session: AsyncSession,
+    checker: LineChecker,
+    check_lines: Callable[[LineChecker], CheckedLines],
+    new_version: Callable[[], Awaitable[PayrollLedger]],
+) -> tuple[CheckedLines, PayrollLedger]:
+    """PostgreSQL: check the lines in a worker thread and COPY them as they are checked.
+
+    The checker hands over COPY text every few thousand lines, and the COPY (the database's
+    work, on another core) runs while the next lines are checked, instead of after the last.
+    All of it is in the request's transaction: when a line turns out bad, the COPY is aborted
+    and the whole submission rolled back, so nothing is stored, as before.
+    """
+    loop = asyncio.get_running_loop()
+    # COPY text as it is checked; None: no more (``finished`` says whether the ledger is good).
+    chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
+    finished: list[bool] = []
+
+    def emit(records: list[Any]) -> None:
+        data = "".join(records).encode()
+        loop.call_soon_threadsafe(chunks.put_nowait, data)
+
+    async def source() -> AsyncIterator[bytes]:
+        while (chunk := await chunks.get()) is not None:
+            yield chunk
+        if not finished:
+            raise _CheckFailed
+
+    checker.emit = emit
+    # The check starts at once; the new version is written meanwhile, then the COPY follows it.
+    checking = asyncio.create_task(asyncio.to_thread(check_lines, checker))
+    checking.add_done_callback(_retrieve)
+    copy: asyncio.Task[None] | None = None
+    try:
+        ledger = await new_version()
+        copy = asyncio.create_task(repository.copy_lines_text(session, source()))
+        copy.add_done_callback(_retrieve)
+        # Shielded: a thread cannot be cancelled, and the COPY below must end either way.
+        checked = await asyncio.shield(checking)
+    except BaseException:
+        # Whatever happened, the COPY ends (aborted) before the session is rolled back.
+        chunks.put_nowait(None)
+        if copy is not None:
+            await asyncio.wait([copy])
+        raise
+    if not checked.errors:
+        finished.append(True)
+    chunks.put_nowait(None)
+    if checked.errors:
+        # The COPY ends by _CheckFailed; the request's transaction is rolled back.
+        await asyncio.wait([copy])
+        raise LedgerRejected(checked.errors, line_count=checked.line_count, bad_lines=checked.bad_lines)
+    await copy
+    return checked, ledger
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    """Mark a helper task's outcome as seen; the caller reports what matters."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _cursor_key(after: list[Any] | None) -> tuple[datetime, str] | None:

@@ -23,6 +23,8 @@ class Caller:
     token: str
     token_expires: float
     cached_until: float
+    token_raw: bytes = b""
+    token_raw_of: str = ""
 
 
 class Authenticator:
@@ -42,6 +44,13 @@ class Authenticator:
         if time.monotonic() >= caller.token_expires:
             caller.token, caller.token_expires = self._token(caller.identity)
         return caller.token
+
+    def token_header(self, caller: Caller) -> bytes:
+        """The identity token as a raw header value, signed once per client per half-life."""
+        token = self.token_for(caller)
+        if caller.token_raw_of is not token:
+            caller.token_raw, caller.token_raw_of = token.encode("latin-1"), token
+        return caller.token_raw
 
     def public_caller(self) -> Caller:
         """The anonymous caller of the published endpoints; limited per client IP."""

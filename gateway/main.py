@@ -5,6 +5,7 @@ from functools import partial
 
 import aiohttp
 from fastapi import FastAPI, Request
+from starlette.types import ASGIApp
 
 from gateway import openapi, proxy
 from gateway.authn import Authenticator
@@ -12,6 +13,7 @@ from gateway.config import GatewaySettings
 from gateway.events.dispatch import SubscriberSender
 from gateway.events.models import EventDelivery
 from gateway.events.router import router as events_router
+from gateway.fastpath import ProxyFastPath
 from gateway.hotline.callbacks import callback_relay
 from gateway.hotline.complaints import ComplaintsClient
 from gateway.hotline.events import HotlineEvents
@@ -128,4 +130,22 @@ def create_app(settings: GatewaySettings | None = None, *, configure_logs: bool 
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, overrides=settings.body_limit_overrides
     )
+    # Proxied requests skip the stack above (they do its work themselves, in one pass); the
+    # stack is built here, so middleware cannot be added after create_app.
+    app.middleware_stack = ProxyFastPath(
+        app.build_middleware_stack(),
+        state=app.state,
+        service=settings.service_name,
+        max_body_bytes=settings.max_body_bytes,
+        body_limit_overrides=settings.body_limit_overrides,
+    )
     return app
+
+
+def create_server_app() -> ASGIApp:
+    """What ``python -m gateway`` serves: the proxy's fast path in front of the FastAPI app
+    itself, so proxied requests also skip FastAPI's per-request telemetry check."""
+    app = create_app()
+    fast = app.middleware_stack
+    assert isinstance(fast, ProxyFastPath)
+    return fast.in_front_of(app)

@@ -1,4 +1,8 @@
-"""The routing table and the proxy handler for ``/api/v1/<area>/...``."""
+"""The routing table and the FastAPI proxy handler for ``/api/v1/<area>/...``.
+
+Known areas with the usual methods are served by :mod:`gateway.fastpath` before FastAPI sees
+them; this route answers what is left (``HEAD``, unknown areas as 404, other methods as 405).
+"""
 
 from __future__ import annotations
 

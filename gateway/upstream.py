@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import aiohttp
 from multidict import CIMultiDict
 
+from gateway.passthrough import PassthroughPool
 from shared.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
 
 HOP_BY_HOP = frozenset(
@@ -84,6 +85,15 @@ class Upstream:
         self._timeout = aiohttp.ClientTimeout(total=total_timeout, sock_connect=connect_timeout)
         self._connector_limit = max_connections
         self._session: aiohttp.ClientSession | None = None
+        # The proxy's hot path (gateway.fastpath); aiohttp serves everything else.
+        self.passthrough = PassthroughPool(
+            name,
+            self.base_url,
+            connect_timeout=connect_timeout,
+            total_timeout=total_timeout,
+            max_connections=max_connections,
+            breaker=breaker,
+        )
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -100,6 +110,7 @@ class Upstream:
         return self._session
 
     async def close(self) -> None:
+        await self.passthrough.close()
         if self._session is not None:
             await self._session.close()
             self._session = None

@@ -1,0 +1,408 @@
+"""The proxy's own HTTP/1.1 client: a keep-alive pool per upstream, responses parsed by httptools.
+
+aiohttp's request path (``ClientRequest``, ``CIMultiDict`` headers, timers, trace hooks) cost
+the gateway more CPU per proxied request than everything else it does; the services behind it
+are our own uvicorn processes on a local network, so the proxy needs only this much of HTTP:
+one request at a time per connection, a buffered request body, a response read with
+``Content-Length``, chunked or until close, headers passed through as raw bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+from urllib.parse import urlsplit
+
+import httptools
+
+from shared.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
+
+if TYPE_CHECKING:
+    from gateway.upstream import CircuitBreaker
+
+RawHeaders = list[tuple[bytes, bytes]]
+
+# Response headers that describe this hop, not the content; content-length is set again by us.
+_DROP_RESPONSE = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"te",
+        b"trailer",
+        b"trailers",
+        b"transfer-encoding",
+        b"upgrade",
+        b"content-length",
+        b"host",
+        b"x-request-id",
+    }
+)
+# Bodies up to this size are buffered; larger ones, or ones of unknown length, are streamed.
+BUFFER_LIMIT = 1024 * 1024
+# Reading from the upstream pauses while this much of a streamed body waits to be sent on.
+_HIGH_WATER = 256 * 1024
+_BODY_METHODS = frozenset({b"POST", b"PUT", b"PATCH"})
+
+
+class _Disconnected(Exception):
+    """The upstream closed the connection or sent something that is not HTTP."""
+
+
+class _Connection(asyncio.Protocol):
+    """One upstream connection; carries one exchange at a time."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpResponseParser(self)
+        self.closed = False
+        self.idle_since = 0.0
+        self.waiter: asyncio.Future[None] | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        self.busy = False
+        self.status = 0
+        self.headers: RawHeaders = []
+        self.content_length: int | None = None
+        self.chunked = False
+        self.chunks: list[bytes] = []
+        self.pending = 0
+        self.paused = False
+        self.headers_done = False
+        self.complete = False
+        self.received_any = False
+        self.keep_alive = False
+        self.error: BaseException | None = None
+
+    def begin(self) -> None:
+        self.busy = True
+        self.status = 0
+        self.headers = []
+        self.content_length = None
+        self.chunked = False
+        self.chunks = []
+        self.pending = 0
+        self.headers_done = False
+        self.complete = False
+        self.received_any = False
+        self.keep_alive = False
+        self.error = None
+
+    # -- asyncio.Protocol --
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports are not subclasses of asyncio.Transport, only alike.
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        if not self.busy:
+            # Nothing was asked: a server that talks out of turn is not reused.
+            self.abort()
+            return
+        self.received_any = True
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            self.fail(_Disconnected(f"invalid HTTP from upstream: {exc}"))
+            self.abort()
+
+    def eof_received(self) -> bool | None:
+        return None  # close the transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self.busy and not self.complete:
+            if self.headers_done and self.content_length is None and not self.chunked:
+                self.complete = True  # a body delimited by the end of the connection
+                self._wake()
+            else:
+                self.fail(_Disconnected("upstream closed the connection"))
+
+    # -- httptools callbacks --
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        name = name.lower()
+        if name in _DROP_RESPONSE:
+            if name == b"content-length":
+                self.content_length = int(value) if value.isdigit() else None
+            elif name == b"transfer-encoding":
+                self.chunked = True
+            return
+        self.headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        self.status = self.parser.get_status_code()
+        # Read here: llhttp forgets it once the message is complete.
+        self.keep_alive = self.parser.should_keep_alive()
+        if self.status >= 200:
+            self.headers_done = True
+            self._wake()
+
+    def on_body(self, body: bytes) -> None:
+        self.chunks.append(body)
+        self.pending += len(body)
+        if self.pending > _HIGH_WATER and not self.paused and self.transport is not None:
+            self.paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def on_message_complete(self) -> None:
+        if self.status < 200:
+            # An interim 1xx answer: the real one follows on the same connection.
+            self.headers = []
+            self.content_length = None
+            self.chunked = False
+            return
+        self.complete = True
+        self._wake()
+
+    # -- the exchange --
+
+    def _wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def fail(self, error: BaseException) -> None:
+        if self.error is None:
+            self.error = error
+        self._wake()
+
+    def abort(self) -> None:
+        self.closed = True
+        if self.transport is not None:
+            self.transport.abort()
+
+    async def wait(self) -> None:
+        """Until the parser has something new (or the exchange failed)."""
+        if self.error is not None:
+            raise self.error
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiter = waiter
+        try:
+            await waiter
+        finally:
+            self.waiter = None
+        if self.error is not None:
+            raise self.error
+
+    def take(self) -> bytes:
+        data = self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
+        self.chunks = []
+        self.pending = 0
+        if self.paused and self.transport is not None:
+            self.paused = False
+            self.transport.resume_reading()
+        return data
+
+
+class BodyStream:
+    """A response body too large to buffer, read from the upstream as the client takes it.
+
+    ``aclose`` gives the connection back (or drops it, if the body was not read to the end);
+    the caller calls it whether or not it iterated.
+    """
+
+    def __init__(self, pool: PassthroughPool, connection: _Connection) -> None:
+        self._pool = pool
+        self._connection: _Connection | None = connection
+
+    def __aiter__(self) -> BodyStream:
+        return self
+
+    async def __anext__(self) -> bytes:
+        connection = self._connection
+        if connection is None:
+            raise StopAsyncIteration
+        try:
+            while not connection.chunks:
+                if connection.complete:
+                    await self.aclose()
+                    raise StopAsyncIteration
+                await connection.wait()
+        except _Disconnected as exc:
+            await self.aclose()
+            raise UpstreamError(f"上游服务 {self._pool.name} 通信失败") from exc
+        except UpstreamTimeout:
+            await self.aclose()
+            raise
+        return connection.take()
+
+    async def aclose(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            self._pool.release(connection)
+
+
+@dataclass(slots=True)
+class PassthroughResponse:
+    status: int
+    headers: RawHeaders
+    body: bytes | None
+    stream: BodyStream | None
+
+
+class PassthroughPool:
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        *,
+        connect_timeout: float,
+        total_timeout: float,
+        max_connections: int,
+        breaker: CircuitBreaker,
+        idle_seconds: float = 2.0,
+    ) -> None:
+        parts = urlsplit(base_url)
+        self.name = name
+        self.breaker = breaker
+        self._secure = parts.scheme == "https"
+        self._host = parts.hostname or "127.0.0.1"
+        self._port = parts.port or (443 if self._secure else 80)
+        self._host_header = parts.netloc.encode("latin-1")
+        self._connect_timeout = connect_timeout
+        self._total_timeout = total_timeout
+        # Shorter than uvicorn's keep-alive (5 s), so a pooled connection is rarely one the
+        # upstream is closing at that very moment; the retry in `request` covers the rest.
+        self._idle_seconds = idle_seconds
+        self._idle: list[_Connection] = []
+        self._slots = asyncio.Semaphore(max_connections)
+        self._ssl: ssl.SSLContext | None = ssl.create_default_context() if self._secure else None
+
+    async def close(self) -> None:
+        while self._idle:
+            self._idle.pop().abort()
+
+    async def _connect(self) -> _Connection:
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(self._connect_timeout):
+                _, connection = await loop.create_connection(
+                    _Connection,
+                    self._host,
+                    self._port,
+                    ssl=self._ssl,
+                    server_hostname=self._host if self._secure else None,
+                )
+        except TimeoutError as exc:
+            raise UpstreamTimeout(f"上游服务 {self.name} 响应超时") from exc
+        except OSError as exc:
+            self.breaker.record_failure()
+            raise UpstreamError(f"无法连接上游服务 {self.name}") from exc
+        return connection
+
+    def _pooled(self, now: float) -> _Connection | None:
+        idle = self._idle
+        while idle:
+            connection = idle.pop()
+            if not connection.closed and now - connection.idle_since < self._idle_seconds:
+                return connection
+            connection.abort()
+        return None
+
+    def release(self, connection: _Connection) -> None:
+        """Back to the pool if the exchange ended cleanly, else closed; frees the slot."""
+        if connection.timer is not None:
+            connection.timer.cancel()
+            connection.timer = None
+        connection.busy = False
+        if (
+            connection.complete
+            and connection.error is None
+            and not connection.closed
+            and connection.keep_alive
+        ):
+            connection.chunks = []
+            connection.idle_since = asyncio.get_running_loop().time()
+            self._idle.append(connection)
+        else:
+            connection.abort()
+        self._slots.release()
+
+    def _timed_out(self, connection: _Connection) -> None:
+        connection.fail(UpstreamTimeout(f"上游服务 {self.name} 响应超时"))
+        connection.abort()
+
+    def _head(
+        self, method: bytes, target: bytes, headers: Sequence[tuple[bytes, bytes]], length: int
+    ) -> list[bytes]:
+        parts = [method, b" ", target, b" HTTP/1.1\r\nhost: ", self._host_header, b"\r\n"]
+        for name, value in headers:
+            parts += (name, b": ", value, b"\r\n")
+        if length or method in _BODY_METHODS:
+            parts += (b"content-length: ", str(length).encode(), b"\r\n")
+        parts.append(b"\r\n")
+        return parts
+
+    async def request(
+        self, method: bytes, target: bytes, headers: Sequence[tuple[bytes, bytes]], body: bytes
+    ) -> PassthroughResponse:
+        """``target`` is the path and query as sent upstream; ``headers`` are lower-case and
+        exclude host, content-length and the hop-by-hop ones."""
+        retry_after = self.breaker.retry_after()
+        if retry_after is not None:
+            raise UpstreamUnavailable(f"上游服务 {self.name} 暂不可用，请稍后重试", retry_after=retry_after)
+        parts = self._head(method, target, headers, len(body))
+        # One write, one syscall, for the usual small request; a large body is not copied.
+        if len(body) <= 64 * 1024:
+            head, rest = b"".join([*parts, body]), b""
+        else:
+            head, rest = b"".join(parts), body
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._total_timeout
+        await self._slots.acquire()
+        connection: _Connection | None = None
+        handed_off = False
+        try:
+            for attempt in (0, 1):
+                connection = self._pooled(loop.time()) if attempt == 0 else None
+                reused = connection is not None
+                if connection is None:
+                    connection = await self._connect()
+                connection.begin()
+                connection.timer = loop.call_at(deadline, self._timed_out, connection)
+                transport = connection.transport
+                assert transport is not None
+                transport.write(head)
+                if rest:
+                    transport.write(rest)
+                try:
+                    while not connection.headers_done:
+                        await connection.wait()
+                except _Disconnected as exc:
+                    if reused and attempt == 0 and not connection.received_any:
+                        # The upstream closed an idle connection as we reused it: once more, fresh.
+                        connection.timer.cancel()
+                        connection.abort()
+                        continue
+                    self.breaker.record_failure()
+                    raise UpstreamError(f"上游服务 {self.name} 通信失败") from exc
+                break
+            assert connection is not None
+            self.breaker.record_success()
+            length = connection.content_length
+            if connection.complete or (length is not None and length <= BUFFER_LIMIT):
+                try:
+                    while not connection.complete:
+                        await connection.wait()
+                except _Disconnected as exc:
+                    raise UpstreamError(f"上游服务 {self.name} 通信失败") from exc
+                response = PassthroughResponse(connection.status, connection.headers, connection.take(), None)
+                handed_off = True
+                self.release(connection)
+                return response
+            handed_off = True
+            return PassthroughResponse(
+                connection.status, connection.headers, None, BodyStream(self, connection)
+            )
+        finally:
+            if not handed_off:
+                if connection is not None:
+                    connection.abort()
+                    self.release(connection)
+                else:
+                    self._slots.release()

@@ -23,7 +23,7 @@ MANY = 33_000
 
 async def _clone(database: Database, template_id: str, count: int) -> None:
     """``count`` copies of one case row, made in SQL (the API would take minutes for this)."""
-    table = Case.__table__
+    table = Case.metadata.tables[Case.__tablename__]
     numbers = select(literal(1).label("i")).cte("numbers", recursive=True)
     numbers = numbers.union_all(select(numbers.c.i + 1).where(numbers.c.i < count))
     suffix = cast(numbers.c.i, String)

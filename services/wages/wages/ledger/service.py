@@ -3,7 +3,8 @@
 A ledger is checked whole before anything is written (条例 art. 15 fields; every bad line is
 listed), then stored as a new version of its employer and period: earlier versions stay, marked
 ``current = false`` (kept at least three years, art. 15). Parsing and checking are CPU work on
-up to a million lines, so they run in a worker thread and the event loop keeps serving others.
+up to a million lines, so they run in a worker thread and the event loop keeps serving others;
+on PostgreSQL the lines checked so far are COPYed meanwhile, in the same transaction.
 
 ``Idempotency-Key`` is not honoured here: the wages database has no idempotency table. A
 registration or a bank confirmation is naturally idempotent (USCC, bank_ref); a retried ledger

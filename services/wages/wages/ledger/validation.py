@@ -1,8 +1,11 @@
 """Checking a ledger's lines: the whole file, every bad line listed, nothing stored on error.
 
-A ledger may hold a million lines, so lines are checked by hand in one plain loop (one function
-call per line, no pydantic model per line) and turned straight into the tuples that COPY takes.
-The envelope (``uscc``, ``period``) is small and goes through pydantic elsewhere.
+A ledger may hold a million lines, so lines are checked by hand in one plain loop (no pydantic
+model per line) and turned straight into what is stored: tuples, or lines of COPY text on
+PostgreSQL. A line in the usual form (plain 身份证号, amounts, date and hours seen before) takes a
+quick check that parses each distinct value once; any other line, and every bad one, takes the
+full check, which names each error. The envelope (``uscc``, ``period``) is small and goes through
+pydantic elsewhere.
 
 Error locations (``loc``):
 
@@ -148,7 +151,8 @@ def copy_text_line(record: tuple[Any, ...]) -> str:
     )
 
 
-FastCheck = Callable[[int, object, object, object, object, object, object], bool]
+# (line_no, (id_number, name, payable, paid, paid_on, hours)) -> accepted
+FastCheck = Callable[[int, tuple[object, ...]], bool]
 
 
 class LineChecker:
@@ -214,11 +218,14 @@ class LineChecker:
         plain_date = _DATE_RE.fullmatch
         check_chars = _ID_CHECK
         births: dict[str, bool] = {}
-        amounts: dict[object, tuple[Decimal, str]] = {}
+        # Amount -> (value, COPY text, fen).
+        amounts: dict[object, tuple[Decimal, str, int]] = {}
+        # Accepted lines and their totals in fen, added to ``result`` by sync().
+        lines = payable_fen = paid_fen = 0
         days: dict[str, tuple[date, str]] = {}
         hour_values: dict[object, tuple[Decimal, str]] = {}
 
-        def amount(raw: object) -> tuple[Decimal, str] | None:
+        def amount(raw: object) -> tuple[Decimal, str, int] | None:
             kind = type(raw)
             if kind is not str and kind is not int:
                 return None
@@ -228,20 +235,14 @@ class LineChecker:
                     value = to_money(raw)
                 except MoneyError:
                     return None
-                known = (value, format(value, "f"))
+                known = (value, format(value, "f"), int(value.scaleb(2)))
                 if len(amounts) < _CACHE_MAX:
                     amounts[raw] = known
             return known
 
-        def fast(
-            line_no: int,
-            id_raw: object,
-            name_raw: object,
-            payable_raw: object,
-            paid_raw: object,
-            paid_on_raw: object,
-            hours_raw: object,
-        ) -> bool:
+        def fast(line_no: int, values: tuple[object, ...]) -> bool:
+            nonlocal lines, payable_fen, paid_fen
+            id_raw, name_raw, payable_raw, paid_raw, paid_on_raw, hours_raw = values
             # 身份证号: already normalised (17 ASCII digits and the right check character, so the
             # 18th is a digit or X), birth date as validate_id_number reads it.
             if type(id_raw) is not str or len(id_raw) != 18 or not id_raw.isascii():
@@ -304,11 +305,11 @@ class LineChecker:
             # Last, so that a line sent on to check() has not been recorded as seen.
             if first_seen.setdefault(id_raw, line_no) != line_no:
                 return False
-            result.line_count += 1
+            lines += 1
             if result.bad_lines:
                 return True
-            result.total_payable += payable[0]
-            result.total_paid += paid[0]
+            payable_fen += payable[2]
+            paid_fen += paid[2]
             records = result.records
             if copy_text:
                 if not name.isprintable() or "\\" in name:
@@ -322,6 +323,14 @@ class LineChecker:
                 hand_over()
             return True
 
+        def sync() -> None:
+            nonlocal lines, payable_fen, paid_fen
+            result.line_count += lines
+            result.total_payable += Decimal(payable_fen).scaleb(-2)
+            result.total_paid += Decimal(paid_fen).scaleb(-2)
+            lines = payable_fen = paid_fen = 0
+
+        self._sync = sync
         return fast
 
     def check(
@@ -436,6 +445,7 @@ class LineChecker:
 
     def finish(self, loc: str) -> CheckedLines:
         """Whole-ledger checks after the last line; ``loc`` names the lines container."""
+        self._sync()
         result = self.result
         if result.line_count == 0 and not result.errors:
             result.errors.append(
@@ -474,7 +484,7 @@ def check_json_lines(lines: list[Any], checker: LineChecker) -> CheckedLines:
             except KeyError:
                 pass
             else:
-                if fast(line_no, *values):
+                if fast(line_no, values):
                     continue
         if type(line) is not dict:
             result.line_count += 1
@@ -561,7 +571,7 @@ def check_csv_lines(text: str, checker: LineChecker, *, max_lines: int) -> Check
                     key, line_no, None, "csv_field_count", f"该行有 {len(row)} 列，表头有 {width} 列"
                 )
                 continue
-            if fast(line_no, *fields(row)):
+            if fast(line_no, fields(row)):
                 continue
             check(
                 key,

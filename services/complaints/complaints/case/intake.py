@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -120,12 +121,21 @@ def acceptance_checks(payload: CaseCreate, received_on: date, settings: Complain
     }
 
 
-async def file_case(
-    session: AsyncSession, identity: Identity, payload: CaseCreate, *, clock: Clock
-) -> tuple[Case, list[DuplicateRef]]:
-    """File a case. Its number is taken last: the per-year counter row stays locked from the
-    increment to the commit, so everything else (checks, the duplicate lookup, the rows to
-    write) is done before it, and only one INSERT statement and the commit follow it."""
+@dataclass(slots=True)
+class Filing:
+    """A case ready to be stored: everything but its number, which ``store`` takes last."""
+
+    case: Case
+    duplicates: list[DuplicateRef]
+    timeline: dict[str, Any]
+    outbox: list[dict[str, Any]]
+    # Stands for the number in the outbox payloads (and in case_no) until it is taken.
+    token: str
+
+
+async def prepare(session: AsyncSession, identity: Identity, payload: CaseCreate, *, clock: Clock) -> Filing:
+    """Checks, the duplicate lookup and the rows to write: all that a filing does before its
+    number is taken (see ``store``)."""
     errors = validate_filing(payload)
     if errors:
         raise ValidationFailed(errors)
@@ -141,11 +151,14 @@ async def file_case(
     person = None if payload.anonymous else payload.complainant
     external = payload.external_ref
 
-    # A transient object (never added to the session): the rows are written with one Core
-    # INSERT below, which costs far less than the unit of work's flush.
+    # A transient object (never added to the session): ``store`` writes its row with Core,
+    # which costs far less than the unit of work's flush.
+    case_id = str(uuid.uuid4())
+    # Nobody can put the placeholder of the number in a field: it contains the id, drawn now.
+    token = f"case-no:{case_id}"
     case = Case(
-        id=str(uuid.uuid4()),
-        case_no="",
+        id=case_id,
+        case_no=token,
         kind=payload.kind,
         channel=payload.channel,
         status=workflow.RECEIVED,
@@ -209,21 +222,47 @@ async def file_case(
         },
     }
 
-    # From here to the commit the year's counter row is locked: no query, only the INSERT.
-    number = await repository.next_case_number(session, received_on.year)
-    case.case_no = f"{received_on.year}-{number:06d}"
     outbox = [_outbox_row("case.received", case, {})]
     if case.emergency:
         outbox.append(_outbox_row("case.emergency", case, {"referral": _referral(case, payload)}))
     if case.employer_case_count > 1:
         # Repeated complaints raise the employer's profile for the credit and wages services.
         outbox.append(_outbox_row("employer.repeated_complaints", case, {"count": case.employer_case_count}))
-    await repository.insert_filing(session, _columns(case), timeline, outbox)
     dupes = [
         DuplicateRef(id=d.id, case_no=d.case_no, status=d.status, received_at=d.received_at)
         for d in duplicates
     ]
-    return case, dupes
+    return Filing(case, dupes, timeline, outbox, token)
+
+
+async def file_case(
+    session: AsyncSession, identity: Identity, payload: CaseCreate, *, clock: Clock
+) -> tuple[Case, list[DuplicateRef]]:
+    """File a case in one go (for callers with nothing to do between ``prepare`` and ``store``)."""
+    filing = await prepare(session, identity, payload, clock=clock)
+    await store(session, filing)
+    return filing.case, filing.duplicates
+
+
+async def store(session: AsyncSession, filing: Filing) -> str:
+    """Take the case's number and write the case, its timeline entry and its events.
+
+    The year's counter row stays locked from the increment to the commit and every filing
+    of the year queues on it, so this is the filing's last statement: one round trip on
+    PostgreSQL (number and rows together), and nothing but the commit after it. Numbers stay
+    gapless: a filing that fails rolls its increment back with it."""
+    case = filing.case
+    assert case.received_on is not None
+    case_no = await repository.insert_numbered_case(
+        session,
+        case.received_on.year,
+        _columns(case),
+        filing.timeline,
+        filing.outbox,
+        token=filing.token,
+    )
+    case.case_no = case_no
+    return case_no
 
 
 _CASE_COLUMNS = tuple(c.key for c in Case.__table__.columns)

@@ -8,16 +8,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import (
+    JSON,
     BindParameter,
-    Insert,
     Integer,
     Row,
     Select,
     String,
     Table,
+    Text,
     and_,
     bindparam,
+    cast,
     func,
     literal,
     or_,
@@ -75,7 +78,7 @@ async def next_case_number(session: AsyncSession, year: int) -> int:
     return int(number)
 
 
-def _prefixed(table: Table, prefix: str) -> dict[str, BindParameter[Any]]:
+def _binds(table: Table, prefix: str) -> dict[str, BindParameter[Any]]:
     # Every column but an autoincrement key, each bound under a name unique in the statement.
     return {
         c.key: bindparam(prefix + c.key, type_=c.type)
@@ -84,34 +87,101 @@ def _prefixed(table: Table, prefix: str) -> dict[str, BindParameter[Any]]:
     }
 
 
+def case_number(year: int, number: int) -> str:
+    return f"{year}-{number:06d}"
+
+
 @functools.cache
-def _pg_insert_filing(outbox_rows: int) -> Insert:
-    """One statement for the new case, its first timeline entry and its outbox rows: a single
-    round trip while the counter row is held (PostgreSQL runs data-modifying CTEs). Built
-    once per number of outbox rows, each row its own single-row INSERT: a multi-row VALUES
-    is not cacheable and would be compiled again on every filing."""
-    new_case = insert_(_CASES).values(_prefixed(_CASES, "c_")).returning(_CASES.c.id).cte("new_case")
-    statement = insert_(_EVENTS).values(_prefixed(_EVENTS, "e_")).add_cte(new_case)
+def _pg_file_case(outbox_rows: int) -> Select[Any]:
+    """The whole write of a filing in one statement: take the year's number, insert the case
+    numbered with it, its first timeline entry and its outbox rows, return the number.
+
+    The counter row is locked from this statement to the commit, so nothing but the commit
+    follows it: concurrent filings queue on that row for one statement and one commit, not
+    for a round trip per row. The outbox payloads come as JSON text in which the JSON string
+    ``:token`` (the caller's placeholder, quoted) stands for the number. Built once per number
+    of outbox rows, each its own single-row INSERT (a multi-row VALUES is not cacheable and
+    would be compiled on every filing). No counter row yet: no row inserted, none returned."""
+    number = _TAKE_NUMBER.cte("number")
+    digits = cast(number.c.last_value, Text)
+    # case_number() in SQL: at least six digits, never cut.
+    case_no = bindparam("year_prefix", type_=Text) + func.lpad(
+        digits, func.greatest(6, func.length(digits)), "0"
+    )
+    case_binds = _binds(_CASES, "c_")
+    case_binds["case_no"] = case_no  # type: ignore[assignment]
+    new_case = (
+        insert_(_CASES)
+        .from_select(list(case_binds), select(*case_binds.values()).select_from(number))
+        .returning(_CASES.c.id, _CASES.c.case_no)
+        .cte("new_case")
+    )
+    event_binds = _binds(_EVENTS, "e_")
+    new_event = (
+        insert_(_EVENTS)
+        .from_select(list(event_binds), select(*event_binds.values()).select_from(new_case))
+        .returning(_EVENTS.c.id)
+        .cte("new_event")
+    )
+    statement = select(new_case.c.case_no).add_cte(new_event)
+    token = bindparam("token", type_=Text)
     for i in range(outbox_rows):
-        row = insert_(_OUTBOX).values(_prefixed(_OUTBOX, f"o{i}_")).returning(_OUTBOX.c.id)
+        binds = _binds(_OUTBOX, f"o{i}_")
+        quoted = literal('"', Text) + new_case.c.case_no + literal('"', Text)
+        payload = func.replace(bindparam(f"o{i}_payload_text", type_=Text), token, quoted)
+        binds["payload"] = cast(payload, JSON)  # type: ignore[assignment]
+        row = (
+            insert_(_OUTBOX)
+            .from_select(list(binds), select(*binds.values()).select_from(new_case))
+            .returning(_OUTBOX.c.id)
+        )
         statement = statement.add_cte(row.cte(f"new_outbox_{i}"))
     return statement
 
 
-async def insert_filing(
-    session: AsyncSession, case: dict[str, Any], event: dict[str, Any], outbox: Sequence[dict[str, Any]]
-) -> None:
-    """Insert a filed case with its first timeline entry and outbox rows (plain rows, no ORM)."""
+async def insert_numbered_case(
+    session: AsyncSession,
+    year: int,
+    case: dict[str, Any],
+    event: dict[str, Any],
+    outbox: Sequence[dict[str, Any]],
+    *,
+    token: str,
+) -> str:
+    """Number and insert a filed case with its first timeline entry and outbox rows (plain
+    rows, no ORM); returns the case number. Wherever ``token`` appears as a JSON string in an
+    outbox payload, the number takes its place."""
+    quoted = orjson.dumps(token).decode()
     if _is_postgresql(session):
-        params = {f"c_{k}": v for k, v in case.items()}
+        params: dict[str, Any] = {"counter_year": year, "year_prefix": f"{year}-", "token": quoted}
+        params.update({f"c_{k}": v for k, v in case.items() if k != "case_no"})
         params.update({f"e_{k}": v for k, v in event.items()})
         for i, row in enumerate(outbox):
-            params.update({f"o{i}_{k}": v for k, v in row.items()})
-        await session.execute(_pg_insert_filing(len(outbox)), params)
-        return
-    await session.execute(insert_(_CASES), case)
+            params.update({f"o{i}_{k}": v for k, v in row.items() if k != "payload"})
+            params[f"o{i}_payload_text"] = orjson.dumps(row["payload"]).decode()
+        statement = _pg_file_case(len(outbox))
+        case_no = (await session.execute(statement, params)).scalar_one_or_none()
+        if case_no is None:
+            # The year's first case: its counter row is made (or a concurrent first case's
+            # awaited), then the statement finds it.
+            await session.execute(
+                pg_insert(_COUNTERS).values(year=year, last_value=0).on_conflict_do_nothing()
+            )
+            case_no = (await session.execute(statement, params)).scalar_one()
+        return str(case_no)
+    # SQLite: one writer at a time anyway; the number is still taken just before the inserts.
+    case_no = case_number(year, await next_case_number(session, year))
+    rows = [
+        {
+            **row,
+            "payload": orjson.loads(orjson.dumps(row["payload"]).decode().replace(quoted, f'"{case_no}"')),
+        }
+        for row in outbox
+    ]
+    await session.execute(insert_(_CASES), {**case, "case_no": case_no})
     await session.execute(insert_(_EVENTS), event)
-    await session.execute(insert_(_OUTBOX), list(outbox))
+    await session.execute(insert_(_OUTBOX), rows)
+    return case_no
 
 
 async def get(session: AsyncSession, case_id: str, *, for_update: bool = False) -> Case | None:

@@ -84,8 +84,11 @@ async def file_case(
         )
         if replay is not None:
             return replay
-    case, duplicates = await intake.file_case(session, identity, payload, clock=clock)
-    body = views.case_created(case, identity, china_today(), duplicates).model_dump(mode="json")
+    filing = await intake.prepare(session, identity, payload, clock=clock)
+    body = views.case_created(filing.case, identity, china_today(), filing.duplicates).model_dump(mode="json")
+    # Last, as the year's counter row stays locked until the commit: only the number is
+    # missing from the answer, built above.
+    body["case_no"] = await intake.store(session, filing)
     if record is not None:
         idempotency.complete(record, 201, body)
     return 201, body

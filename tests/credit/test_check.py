@@ -4,6 +4,7 @@ identifiers naming the item; the audit and the daily quota."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,11 +12,16 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import event, func, select
+from stdnum.cn import uscc as stdnum_uscc
 
+from credit.check import identifiers
+from credit.check.identifiers import uscc_check_character
 from credit.check.models import CheckAudit
+from credit.check.schemas import CheckResult
 from credit.main import create_app as create_credit_app
 from credit.subject.models import Subject
 from shared.db import Database
+from shared.identifiers import IdentifierError, make_id_number, validate_id_number, validate_uscc
 from shared.testing.plugin import app_client
 from tests.conftest import credit_settings
 from tests.credit.test_listing import (
@@ -84,6 +90,31 @@ async def test_as_of_before_during_and_after_a_listing(credit_client: httpx.Asyn
     assert not any(r["restricted"] for r in after["results"])
     today = await check(credit_client, subjects)
     assert today["as_of"] == TODAY.isoformat() and not any(r["restricted"] for r in today["results"])
+
+
+async def test_the_answer_is_what_its_response_model_would_serialise(
+    counted_app: tuple[httpx.AsyncClient, FastAPI],
+) -> None:
+    # The body is built as plain data and serialised by orjson; the schema in OpenAPI is
+    # CheckResult's. Read back into the model and dumped as FastAPI would, it is unchanged:
+    # the same keys (an extra one would be dropped), types and formats.
+    client, app = counted_app
+    await listed(client, "2025-03-01", decision_no="昆人社列〔2025〕3号")
+    subjects = [{"uscc": UNIT}, {"id_number": BOSS}, {"uscc": uscc(9)}, {"uscc": UNIT}]
+    response = await client.post(CHECKS, json={"subjects": subjects, "purpose": "loan"}, headers=checker())
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert [len(r["listings"]) for r in body["results"]] == [1, 1, 0, 1]
+    named = {
+        **body,
+        "results": [
+            {**r, "listings": [{"list_type": x["list"], **x} for x in r["listings"]]} for r in body["results"]
+        ],
+    }
+    assert CheckResult.model_validate(named).model_dump(mode="json", by_alias=True) == body
+
+    answer = app.openapi()["paths"][CHECKS]["post"]["responses"]["200"]["content"]["application/json"]
+    assert answer["schema"] == {"$ref": "#/components/schemas/CheckResult"}
 
 
 async def test_expiry_day_answers_without_waiting_for_the_scan(credit_client: httpx.AsyncClient) -> None:
@@ -188,8 +219,8 @@ async def test_a_batch_of_1000_is_answered_in_order_with_a_constant_number_of_st
         big_count = len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    # Quota, subjects by USCC, by 身份证号, their listings, the audit row.
-    assert 4 <= small_count == big_count <= 5, statements
+    # The subjects by USCC or 身份证号 with their listings; the audit row, within the quota.
+    assert small_count == big_count == 2, statements
     assert [r["restricted"] for r in small["results"]] == [True, False, True, False]
 
     assert big["subject_count"] == 1000 and big["restricted_count"] == 4
@@ -299,3 +330,41 @@ async def test_daily_quota_per_client(db_urls: dict[str, str]) -> None:
         assert int(response.headers["Retry-After"]) > 0 and "5" in body["detail"]
         # Another client has its own quota.
         await check(client, [{"uscc": uscc(n)} for n in range(5)], client_id="bank")
+
+
+async def test_a_quota_beyond_32_bits(db_urls: dict[str, str]) -> None:
+    settings = credit_settings(db_urls["credit"])
+    settings.check_daily_quota = 10**12
+    app = create_credit_app(settings, configure_logs=False)
+    async with app_client(app) as client:
+        result = await check(client, [{"uscc": uscc(n)} for n in range(3)])
+        assert result["subject_count"] == 3
+
+
+def test_the_fast_identifier_path_agrees_with_the_shared_validators() -> None:
+    # The check accepts canonical identifiers itself and sends everything else to
+    # shared.identifiers: its USCC check character must be stdnum's for every body.
+    rng = random.Random(7)
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    for _ in range(20_000):
+        body = "".join(rng.choice(alphabet) for _ in range(17))
+        assert uscc_check_character(body) == stdnum_uscc.calc_check_digit(body), body
+    today = TODAY
+    samples = [UNIT, uscc(4), BOSS, MANAGER, id_number(7)]
+    samples += [s[:-1] + c for s in samples for c in "0123456789X"]  # every check character
+    samples += [" " + UNIT.lower(), BOSS[:6] + "-" + BOSS[6:], UNIT[:-1], BOSS + "1", "O" + UNIT[1:]]
+    samples += [make_id_number(f"530102{born}123") for born in ("20261127", "20261128", "19990230")]
+    for raw in samples:
+        for fast, shared in (
+            (identifiers.uscc, validate_uscc),
+            (lambda r: identifiers.id_number(r, today), lambda r: validate_id_number(r, today=today)),
+        ):
+            try:
+                expected: str | tuple[str, str] = shared(raw)
+            except IdentifierError as exc:
+                expected = (exc.code, exc.message)
+            try:
+                got: str | tuple[str, str] = fast(raw)
+            except IdentifierError as exc:
+                got = (exc.code, exc.message)
+            assert got == expected, raw

@@ -8,46 +8,47 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from credit.check import repository
-from credit.check.models import CheckAudit
-from credit.check.schemas import CheckAnswer, CheckListing, CheckRequest, CheckResult
+from credit.check import identifiers, repository
+from credit.check.schemas import CheckRequest
 from credit.config import CreditSettings
 from shared.auth import Identity
 from shared.errors import FieldError, PayloadTooLarge, RateLimited, ValidationFailed
-from shared.identifiers import IdentifierError, validate_id_number, validate_uscc
+from shared.identifiers import IdentifierError
 from shared.timeutil import CHINA_TZ, china_today, now_utc
 
 # At most this many item errors are listed; a batch with more is refused all the same.
 _MAX_ERRORS = 50
-_VALIDATORS = {"uscc": validate_uscc, "id_number": validate_id_number}
 
 
 class QuotaExceeded(RateLimited):
     code = "check_quota_exceeded"
 
 
-def _subjects(raw: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+def _subjects(raw: Sequence[dict[str, Any]], today: date) -> list[tuple[str, str]]:
     """(kind, normalised identifier) per item, or 422 naming ``subjects[i].uscc`` and the reason."""
     parsed: list[tuple[str, str]] = []
     errors: list[FieldError] = []
     for index, item in enumerate(raw):
-        keys = list(item)
-        if len(keys) != 1 or keys[0] not in _VALIDATORS:
+        if len(item) != 1 or not ("uscc" in item or "id_number" in item):
             errors.append(
                 FieldError(
                     f"subjects[{index}]", "subject_invalid", "每个核查对象须且只须包含 uscc 或 id_number 之一"
                 )
             )
         else:
-            kind = keys[0]
+            kind = "uscc" if "uscc" in item else "id_number"
             value = item[kind]
             if not isinstance(value, str):
                 errors.append(FieldError(f"subjects[{index}].{kind}", "string_type", "必须是字符串"))
             else:
                 try:
-                    parsed.append((kind, _VALIDATORS[kind](value)))
+                    if kind == "uscc":
+                        parsed.append((kind, identifiers.uscc(value)))
+                    else:
+                        parsed.append((kind, identifiers.id_number(value, today)))
                 except IdentifierError as exc:
                     errors.append(FieldError(f"subjects[{index}].{kind}", exc.code, exc.message))
         if len(errors) >= _MAX_ERRORS:
@@ -62,23 +63,11 @@ def _day_bounds(today: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-async def _check_quota(
-    session: AsyncSession, identity: Identity, count: int, settings: CreditSettings
-) -> None:
-    start, end = _day_bounds(china_today())
-    used = await repository.subjects_checked(session, identity.client_id, start, end)
-    if used + count > settings.check_daily_quota:
-        retry_after = max(1, math.ceil((end - now_utc()).total_seconds()))
-        raise QuotaExceeded(
-            retry_after,
-            f"今日核查对象数已达上限（{settings.check_daily_quota} 个，已用 {used} 个，本次 {count} 个），"
-            "请于次日再试",
-        )
-
-
 async def check(
     session: AsyncSession, identity: Identity, payload: CheckRequest, *, settings: CreditSettings
-) -> CheckResult:
+) -> dict[str, Any]:
+    """The answer, as the plain data of a :class:`~credit.check.schemas.CheckResult` (built
+    without a model per subject and listing: a batch has a thousand of them)."""
     count = len(payload.subjects)
     if count > settings.check_max_subjects:
         raise PayloadTooLarge(
@@ -90,60 +79,94 @@ async def check(
     as_of = payload.as_of or today
     if as_of > today:
         raise ValidationFailed([FieldError("as_of", "in_future", "核查基准日不能晚于今天")])
-    subjects = _subjects(payload.subjects)
-    await _check_quota(session, identity, count, settings)
+    subjects = _subjects(payload.subjects, today)
 
-    # Three reads for the whole batch: subjects by USCC, by 身份证号, their listings.
-    by_uscc = await repository.subjects_by_uscc(session, {v for k, v in subjects if k == "uscc"})
-    by_id = await repository.subjects_by_id_number(session, {v for k, v in subjects if k == "id_number"})
-    found = set(by_uscc.values()) | set(by_id.values())
-    in_force: dict[str, list[Any]] = {}
-    for row in await repository.restricting_listings(session, found, as_of):
-        if payload.purpose in row.restrictions:
-            in_force.setdefault(row.subject_id, []).append(row)
-
-    results: list[CheckAnswer] = []
-    compact: list[list[Any]] = []
-    for kind, value in subjects:
-        subject_id = (by_uscc if kind == "uscc" else by_id).get(value)
-        rows = in_force.get(subject_id, []) if subject_id else []
-        results.append(
-            CheckAnswer(
-                subject={kind: value},
-                known=subject_id is not None,
-                restricted=bool(rows),
-                listings=[
-                    CheckListing(
-                        list_type=r.list_type,
-                        role=r.role,
-                        decision_no=r.decision_no,
-                        listed_on=r.listed_on,
-                        expires_on=r.expires_on,
-                        restrictions=list(r.restrictions),
-                    )
-                    for r in rows
-                ],
+    # One read for the whole batch: the subjects by USCC or 身份证号, with their listings.
+    rows = await repository.subjects_with_listings(
+        session,
+        sorted({v for k, v in subjects if k == "uscc"}),
+        sorted({v for k, v in subjects if k == "id_number"}),
+        as_of,
+    )
+    by_identifier: dict[str, dict[str, str]] = {"uscc": {}, "id_number": {}}
+    # Per restricted subject: its listings as answered, and their ids as audited.
+    restricting: dict[str, tuple[list[dict[str, Any]], list[str]]] = {}
+    decoded: dict[str, list[str]] = {}  # a batch's listings mostly share one restrictions list
+    for subject_id, uscc, id_number, listing_id, *listing in rows:
+        if uscc is not None:
+            by_identifier["uscc"][uscc] = subject_id
+        if id_number is not None:
+            by_identifier["id_number"][id_number] = subject_id
+        if listing_id is None:
+            continue
+        list_type, role, listed_on, expires_on, restrictions_json, decision_no = listing
+        restrictions = decoded.get(restrictions_json)
+        if restrictions is None:
+            restrictions = decoded[restrictions_json] = orjson.loads(restrictions_json)
+        if payload.purpose in restrictions:
+            shown, ids = restricting.setdefault(subject_id, ([], []))
+            shown.append(
+                {
+                    "list": list_type,
+                    "role": role,
+                    "decision_no": decision_no,
+                    "listed_on": listed_on,
+                    "expires_on": expires_on,
+                    "restrictions": restrictions,
+                }
             )
-        )
-        compact.append([value, bool(rows), [r.id for r in rows]])
-    restricted = sum(1 for r in results if r.restricted)
-    audit = CheckAudit(
+            ids.append(listing_id)
+
+    # Tuples where nothing is restricted: a batch is mostly that, and every container a
+    # thousand-subject batch allocates feeds the garbage collector.
+    results: list[dict[str, Any]] = []
+    answers: list[tuple[str, bool, Sequence[str]]] = []
+    restricted = 0
+    for kind, value in subjects:
+        subject_id = by_identifier[kind].get(value)
+        hit = restricting.get(subject_id) if subject_id is not None else None
+        if hit is None:
+            results.append(
+                {
+                    "subject": {kind: value},
+                    "known": subject_id is not None,
+                    "restricted": False,
+                    "listings": (),
+                }
+            )
+            answers.append((value, False, ()))
+        else:
+            restricted += 1
+            results.append({"subject": {kind: value}, "known": True, "restricted": True, "listings": hit[0]})
+            answers.append((value, True, hit[1]))
+    # The daily quota is checked as the audit row goes in, in the same statement.
+    start, end = _day_bounds(today)
+    audit_id = await repository.add_audit_within_quota(
+        session,
+        quota=settings.check_daily_quota,
+        start=start,
+        end=end,
+        answers_json=orjson.dumps(answers).decode(),
         client_id=identity.client_id,
         client_name=identity.client_name,
         purpose=payload.purpose,
         as_of=as_of,
         subject_count=count,
         restricted_count=restricted,
-        answers=compact,
         at=now_utc(),
     )
-    session.add(audit)
-    await session.flush()
-    return CheckResult(
-        audit_id=audit.id,
-        purpose=payload.purpose,
-        as_of=as_of,
-        subject_count=count,
-        restricted_count=restricted,
-        results=results,
-    )
+    if audit_id is None:
+        used = await repository.subjects_checked(session, identity.client_id, start, end)
+        raise QuotaExceeded(
+            max(1, math.ceil((end - now_utc()).total_seconds())),
+            f"今日核查对象数已达上限（{settings.check_daily_quota} 个，已用 {used} 个，本次 {count} 个），"
+            "请于次日再试",
+        )
+    return {
+        "audit_id": audit_id,
+        "purpose": payload.purpose,
+        "as_of": as_of,
+        "subject_count": count,
+        "restricted_count": restricted,
+        "results": results,
+    }

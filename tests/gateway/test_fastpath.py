@@ -193,7 +193,8 @@ async def test_connections_are_kept_alive_and_reused(
 async def test_upstream_closing_a_pooled_connection_is_retried_on_a_fresh_one(
     gateway_settings: GatewaySettings, admin_key: str
 ) -> None:
-    """A server that drops every connection after one answer, without saying so."""
+    """A server that answers once per connection, then drops the next request unanswered
+    (what a keep-alive timeout does when it fires as the request arrives)."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
@@ -213,7 +214,7 @@ async def test_upstream_closing_a_pooled_connection_is_retried_on_a_fresh_one(
                         break
                     data += chunk
                 conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nok")
-                conn.shutdown(socket.SHUT_RDWR)
+                conn.recv(65536)
 
     threading.Thread(target=serve, daemon=True).start()
     settings = gateway_settings.model_copy(update={"credit_url": f"http://127.0.0.1:{port}"})

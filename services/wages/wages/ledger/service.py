@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -178,17 +178,23 @@ async def submit_ledger(
     max_lines = settings.ledger_max_lines
 
     def check_lines(checker: LineChecker) -> CheckedLines:
-        # Runs in a worker thread, and frees the decoded lines there: they are the bulk of the
-        # memory, and a million objects take a while to drop.
+        if source_format == "json":
+            return check_json_lines(lines, checker)
+        return check_csv_lines(text, checker, max_lines=max_lines)
+
+    def release() -> None:
+        # The decoded lines are the bulk of the memory, and a million objects take a while to
+        # drop: done in a worker thread once checked.
         nonlocal lines, text
+        if isinstance(lines, list):
+            lines.clear()
+        lines, text = None, ""
+
+    def check_and_release(checker: LineChecker) -> CheckedLines:
         try:
-            if source_format == "json":
-                return check_json_lines(lines, checker)
-            return check_csv_lines(text, checker, max_lines=max_lines)
+            return check_lines(checker)
         finally:
-            if isinstance(lines, list):
-                lines.clear()
-            lines, text = None, ""
+            release()
 
     async def new_version() -> PayrollLedger:
         # One submission at a time per employer, so versions never collide (a row lock on
@@ -222,10 +228,10 @@ async def submit_ledger(
             copy_text=True,
             chunk_lines=settings.ledger_copy_chunk_lines,
         )
-        checked, ledger = await _check_and_copy(session, checker, check_lines, new_version)
+        checked, ledger = await _check_and_copy(session, checker, check_lines, release, new_version)
     else:
         checker = LineChecker(ledger_id, period_start=period_start, today=today, loc_format=loc_format)
-        checked = await asyncio.to_thread(check_lines, checker)
+        checked = await asyncio.to_thread(check_and_release, checker)
         if checked.errors:
             raise LedgerRejected(checked.errors, line_count=checked.line_count, bad_lines=checked.bad_lines)
         ledger = await new_version()
@@ -252,6 +258,7 @@ async def _check_and_copy(
     session: AsyncSession,
     checker: LineChecker,
     check_lines: Callable[[LineChecker], CheckedLines],
+    release: Callable[[], None],
     new_version: Callable[[], Awaitable[PayrollLedger]],
 ) -> tuple[CheckedLines, PayrollLedger]:
     """PostgreSQL: check the lines in a worker thread and COPY them as they are checked.
@@ -259,7 +266,8 @@ async def _check_and_copy(
     The checker hands over COPY text every few thousand lines, and the COPY (the database's
     work, on another core) runs while the next lines are checked, instead of after the last.
     All of it is in the request's transaction: when a line turns out bad, the COPY is aborted
-    and the whole submission rolled back, so nothing is stored, as before.
+    and the whole submission rolled back, so nothing is stored, as before. The decoded lines
+    are dropped (``release``) in another worker thread while the COPY ends and the rules run.
     """
     loop = asyncio.get_running_loop()
     # COPY text as it is checked; None: no more (``finished`` says whether the ledger is good).
@@ -280,6 +288,7 @@ async def _check_and_copy(
     # The check starts at once; the new version is written meanwhile, then the COPY follows it.
     checking = asyncio.create_task(asyncio.to_thread(check_lines, checker))
     checking.add_done_callback(_retrieve)
+    checking.add_done_callback(lambda _: _in_background(asyncio.to_thread(release)))
     copy: asyncio.Task[None] | None = None
     try:
         ledger = await new_version()
@@ -308,6 +317,17 @@ def _retrieve(task: asyncio.Task[Any]) -> None:
     """Mark a helper task's outcome as seen; the caller reports what matters."""
     if not task.cancelled():
         task.exception()
+
+
+_BACKGROUND: set[asyncio.Task[Any]] = set()
+
+
+def _in_background(work: Coroutine[Any, Any, Any]) -> None:
+    """Run ``work`` without waiting for it (the loop keeps only weak references to tasks)."""
+    task = asyncio.create_task(work)
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
+    task.add_done_callback(_retrieve)
 
 
 def _cursor_key(after: list[Any] | None) -> tuple[datetime, str] | None:

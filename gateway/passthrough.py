@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 RawHeaders = list[tuple[bytes, bytes]]
 
-# Response headers that describe this hop, not the content; content-length is set again by us.
+# Response headers that describe this hop, not the content; content-length is set again by us,
+# the request id is the gateway's.
 _DROP_RESPONSE = frozenset(
     {
         b"connection",
@@ -40,6 +41,8 @@ _DROP_RESPONSE = frozenset(
         b"content-length",
         b"host",
         b"x-request-id",
+        # uvicorn adds its own; passing the service's on as well gave two Date headers.
+        b"date",
     }
 )
 # Bodies up to this size are buffered; larger ones, or ones of unknown length, are streamed.

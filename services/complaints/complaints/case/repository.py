@@ -23,6 +23,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    literal_column,
     or_,
     select,
     true,
@@ -38,6 +39,8 @@ from complaints.case.models import Case, CaseCounter, CaseEvent, CasePayment
 from complaints.outbox.models import OutboxEvent
 
 _OPEN_STATES = sorted(workflow.OPEN_STATES)
+# Our own constants, inlined: an expanding IN parameter re-renders the SQL on every execution.
+_OPEN_STATES_SQL = [literal_column(f"'{state}'", String) for state in _OPEN_STATES]
 
 
 _CASES: Table = Case.__table__  # type: ignore[assignment]
@@ -202,7 +205,7 @@ def _employer_history_query(by_uscc: bool, limit: int) -> Select[Any]:
     total = select(func.count()).select_from(Case).where(same).scalar_subquery()
     open_cases = (
         select(Case.id, Case.case_no, Case.status, Case.received_at)
-        .where(same, Case.status.in_(_OPEN_STATES))
+        .where(same, Case.status.in_(_OPEN_STATES_SQL))
         .order_by(Case.received_at.desc())
         .limit(limit)
         .subquery()

@@ -1,13 +1,25 @@
+from typing import Annotated
+
 import orjson
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from credit.check import service
 from credit.check.schemas import CheckRequest, CheckResult
-from credit.listing.dependencies import SettingsDep
+from credit.config import CreditSettings
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
 
 router = APIRouter(prefix="/api/v1/credit", tags=["credit"])
+
+
+async def _settings(request: Request) -> CreditSettings:
+    # The settings as credit.listing.dependencies gives them, but async: FastAPI runs a sync
+    # dependency in a worker thread, a round trip through the thread pool on every check.
+    settings: CreditSettings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[CreditSettings, Depends(_settings)]
 
 
 @router.post(

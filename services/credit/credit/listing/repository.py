@@ -211,8 +211,10 @@ async def persons_of_decisions(
     return [(lst, sub) for lst, sub in (await session.execute(query)).all()]
 
 
-def in_force(as_of: date, *, statuses: frozenset[str] = workflow.DECIDED) -> list[ColumnElement[bool]]:
-    """Conditions for "this listing applied on ``as_of``".
+def in_force(
+    as_of: date | ColumnElement[date], *, statuses: frozenset[str] = workflow.DECIDED
+) -> list[ColumnElement[bool]]:
+    """Conditions for "this listing applied on ``as_of``" (a date, or a bound parameter for one).
 
     Listed by then, not ended by then (``ended_on`` is the first day it no longer applied), and
     not past its term even if the expiry scan has not run yet.

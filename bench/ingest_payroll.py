@@ -131,9 +131,17 @@ async def copy_raw(url: str, records: list[tuple[Any, ...]]) -> float:
             raw = await connection.get_raw_connection()
             conn = raw.driver_connection  # the asyncpg connection, as the service uses it
             assert conn is not None
+            # The same columns, indexes and foreign key as payroll_lines, so the COPY does the
+            # same work per row; the rows belong to the ledger the service stored.
             await conn.execute(
                 "CREATE TABLE bench_payroll_lines (LIKE payroll_lines INCLUDING DEFAULTS INCLUDING INDEXES)"
             )
+            await conn.execute(
+                "ALTER TABLE bench_payroll_lines ADD FOREIGN KEY (ledger_id) REFERENCES payroll_ledgers (id)"
+            )
+            latest = "SELECT id FROM payroll_ledgers ORDER BY submitted_at DESC LIMIT 1"
+            ledger_id = await conn.fetchval(latest)
+            records = [(ledger_id, *record[1:]) for record in records]
             columns = ["ledger_id", "line_no", "id_number", "name", "payable", "paid", "paid_on", "hours"]
             started = time.perf_counter()
             async with conn.transaction():

@@ -3,9 +3,9 @@
 The arrears rules look for lines paid less than payable in the period's current ledgers; with
 this index a ledger paid in full is an empty index probe instead of a scan of its lines.
 
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-27 08:10:00
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-27 08:00:00
 """
 
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Final
 
 from stdnum.cn import ric as stdnum_ric
@@ -41,9 +42,16 @@ def uscc_check_character(body: str) -> str:
     return _USCC_ALPHABET[-int(body.translate(_USCC_DIGITS)[::-1], 34) % 31]
 
 
+@lru_cache(maxsize=1 << 16)
+def _valid_canonical_uscc(code: str) -> bool:
+    # Cached: the same employers are checked again and again (a bidder, every tender). Only
+    # ever given 18 characters, so the cache holds at most 65,536 short strings.
+    return bool(_CANONICAL_USCC.fullmatch(code)) and uscc_check_character(code[:17]) == code[17]
+
+
 def uscc(raw: str) -> str:
     """The normalised 统一社会信用代码, or :class:`~shared.identifiers.IdentifierError`."""
-    if _CANONICAL_USCC.fullmatch(raw) and uscc_check_character(raw[:17]) == raw[17]:
+    if len(raw) == 18 and _valid_canonical_uscc(raw):
         return raw
     return validate_uscc(raw)
 

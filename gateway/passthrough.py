@@ -258,7 +258,7 @@ class PassthroughPool:
         total_timeout: float,
         max_connections: int,
         breaker: CircuitBreaker,
-        idle_seconds: float = 2.0,
+        idle_seconds: float = 60.0,
     ) -> None:
         parts = urlsplit(base_url)
         self.name = name
@@ -269,8 +269,9 @@ class PassthroughPool:
         self._host_header = parts.netloc.encode("latin-1")
         self._connect_timeout = connect_timeout
         self._total_timeout = total_timeout
-        # Shorter than uvicorn's keep-alive (5 s), so a pooled connection is rarely one the
-        # upstream is closing at that very moment; the retry in `request` covers the rest.
+        # Shorter than the services' keep-alive (shared/serve.py, 75 s), so a pooled connection
+        # is rarely one the upstream is closing at that very moment; the retry in `request`
+        # covers the rest (and upstreams served by something else with a shorter keep-alive).
         self._idle_seconds = idle_seconds
         self._idle: list[_Connection] = []
         self._slots = asyncio.Semaphore(max_connections)

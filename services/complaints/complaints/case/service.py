@@ -87,7 +87,8 @@ async def file_case(
     filing = await intake.prepare(session, identity, payload, clock=clock)
     body = views.case_created(filing.case, identity, china_today(), filing.duplicates).model_dump(mode="json")
     # Last, as the year's counter row stays locked until the commit: only the number is
-    # missing from the answer, built above.
+    # missing from the answer, built above. (With an Idempotency-Key the stored answer, which
+    # carries the number, is one more UPDATE flushed at the commit.)
     body["case_no"] = await intake.store(session, filing)
     if record is not None:
         idempotency.complete(record, 201, body)

@@ -26,7 +26,7 @@ GatewayIdentityDep = Annotated[Identity, Depends(gateway_identity)]
 
 
 def require_gateway_scopes(*scopes: str) -> Any:
-    def _check(identity: GatewayIdentityDep) -> Identity:
+    async def _check(identity: GatewayIdentityDep) -> Identity:
         if not identity.has_any(*scopes):
             raise Forbidden(
                 f"该操作需要以下权限之一：{', '.join(scopes)}", extra={"required_scopes": list(scopes)}

@@ -90,7 +90,7 @@ def verify_identity_token(token: str, secret: str) -> Identity:
     )
 
 
-def require_identity(request: Request) -> Identity:
+async def require_identity(request: Request) -> Identity:
     token = request.headers.get(IDENTITY_HEADER)
     if not token:
         raise Unauthorized("请通过网关访问本服务（缺少网关身份令牌）", code="gateway_token_required")
@@ -105,7 +105,7 @@ IdentityDep = Annotated[Identity, Depends(require_identity)]
 def require_scopes(*scopes: str) -> Any:
     """Dependency: the caller holds at least one of ``scopes`` (``admin`` holds all)."""
 
-    def _check(identity: IdentityDep) -> Identity:
+    async def _check(identity: IdentityDep) -> Identity:
         if not identity.has_any(*scopes):
             raise Forbidden(
                 f"该操作需要以下权限之一：{', '.join(scopes)}",

@@ -19,7 +19,8 @@ Every expected failure is an :class:`AppError` with an HTTP ``status``, a stable
         └── UpstreamTimeout (504 upstream_timeout)
 
 FastAPI's own validation errors and Starlette's 404/405 are rendered the same way, so a
-client sees one shape for every 4xx/5xx.
+client sees one shape for every 4xx/5xx. A lost database connection is 503
+``database_unavailable`` with ``Retry-After``; anything else unexpected is 500.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -334,6 +336,18 @@ async def _handle_http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def _handle_unexpected(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        # The database connection was lost (a restarted server): the pool has been emptied,
+        # nothing was committed, and a retry gets a fresh connection.
+        log.warning("database connection lost on %s %s", request.method, request.url.path)
+        return problem_response(
+            status=503,
+            code="database_unavailable",
+            title="数据库连接中断",
+            detail="与数据库的连接已中断，本次请求未生效，请稍后重试",
+            instance=request.url.path,
+            headers={"Retry-After": "1"},
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
         status=500,

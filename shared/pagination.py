@@ -49,7 +49,7 @@ class PageParams:
     after: list[Any] | None
 
 
-def _page_params(
+async def _page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="每页条数（1–500）")] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=512, description="上一页返回的 next_cursor")] = None,
 ) -> PageParams:

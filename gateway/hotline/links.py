@@ -24,7 +24,7 @@ class HotlineLinks:
     http: aiohttp.ClientSession
 
 
-def get_links(request: Request) -> HotlineLinks:
+async def get_links(request: Request) -> HotlineLinks:
     links: HotlineLinks = request.app.state.hotline
     return links
 

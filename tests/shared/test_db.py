@@ -9,13 +9,14 @@ import httpx
 import pytest
 from fastapi import APIRouter
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from complaints.case.models import Case
 from complaints.config import ComplaintsSettings
 from shared.app import create_base_app
 from shared.db import Database, SessionDep
 from shared.errors import Conflict
-from shared.testing.plugin import app_client
+from shared.testing.plugin import _admin_execute, app_client
 
 router = APIRouter()
 
@@ -83,3 +84,26 @@ async def test_failed_commit_is_5xx_never_201(client: httpx.AsyncClient, db_urls
     assert duplicate.headers["content-type"] == "application/problem+json"
     assert duplicate.json()["code"] == "internal_error"
     assert await _count(db_urls["complaints"]) == 1
+
+
+async def test_a_lost_database_connection_is_one_503_then_fresh_connections(
+    client: httpx.AsyncClient, db_urls: dict[str, str], backend: str
+) -> None:
+    assert (await client.post("/write", params={"case_id": "a", "case_no": "N-1"})).status_code == 201
+    if backend == "postgresql":
+        # What a restarted server does to every pooled connection of the app.
+        name = make_url(db_urls["complaints"]).database
+        await _admin_execute(
+            [
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            ]
+        )
+        lost = await client.post("/write", params={"case_id": "b", "case_no": "N-2"})
+        assert lost.status_code == 503, lost.text
+        assert lost.headers["content-type"] == "application/problem+json"
+        assert lost.json()["code"] == "database_unavailable" and lost.headers["retry-after"] == "1"
+    # SQLite has no server to lose; on both, the next request works on a fresh connection.
+    again = await client.post("/write", params={"case_id": "c", "case_no": "N-3"})
+    assert again.status_code == 201, again.text
+    assert await _count(db_urls["complaints"]) == 2

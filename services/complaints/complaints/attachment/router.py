@@ -23,7 +23,7 @@ def get_settings(request: Request) -> ComplaintsSettings:
     return settings
 
 
-def get_storage(request: Request) -> Storage:
+async def get_storage(request: Request) -> Storage:
     # Built on first use and kept on the app; a lifespan may install another Storage beforehand.
     storage: Storage | None = getattr(request.app.state, "attachment_storage", None)
     if storage is None:

@@ -10,7 +10,7 @@ from shared.auth import require_scopes
 router = APIRouter(prefix="/api/v1/complaints/penalty-guide", tags=["penalty-guide"])
 
 
-def _crime_thresholds(request: Request) -> CrimeThresholds:
+async def _crime_thresholds(request: Request) -> CrimeThresholds:
     # Settings, not constants: Yunnan's figures are unverified [M] (domain.md §2.8).
     thresholds: CrimeThresholds = request.app.state.settings.crime_thresholds
     return thresholds

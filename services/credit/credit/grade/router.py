@@ -21,7 +21,7 @@ from shared.pagination import Page, PageParamsDep
 router = APIRouter(prefix="/api/v1/credit", tags=["credit-grades"])
 
 
-def _settings(request: Request) -> CreditSettings:
+async def _settings(request: Request) -> CreditSettings:
     settings: CreditSettings = request.app.state.settings
     return settings
 

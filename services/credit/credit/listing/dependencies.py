@@ -22,7 +22,7 @@ def build_calendar(settings: CreditSettings) -> WorkingDayCalendar:
     return WorkingDayCalendar(load_year_dir(Path(settings.calendar_data_dir)))
 
 
-def get_calendar(request: Request) -> WorkingDayCalendar:
+async def get_calendar(request: Request) -> WorkingDayCalendar:
     # Built once per app (the lifespan may have set it already); loading year files per
     # request would be wasted work.
     calendar: WorkingDayCalendar | None = getattr(request.app.state, "calendar", None)

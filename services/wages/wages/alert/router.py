@@ -29,7 +29,7 @@ router = APIRouter(prefix="/api/v1/wages", tags=["wages-alerts"])
 _READERS = ("wages:read", "cases:manage")
 
 
-def _evaluator(request: Request) -> Evaluator:
+async def _evaluator(request: Request) -> Evaluator:
     evaluator = getattr(request.app.state, "alert_evaluator", None)
     if evaluator is None:
         state = request.app.state

@@ -8,12 +8,12 @@ from shared.calendar import WorkingDayCalendar, default_calendar
 from wages.config import WagesSettings
 
 
-def get_settings(request: Request) -> WagesSettings:
+async def get_settings(request: Request) -> WagesSettings:
     settings: WagesSettings = request.app.state.settings
     return settings
 
 
-def get_calendar(request: Request) -> WorkingDayCalendar:
+async def get_calendar(request: Request) -> WorkingDayCalendar:
     # A lifespan may install a calendar with more years loaded; otherwise the process-wide one
     # (built-in years plus shared/data/calendar/*.json).
     calendar: WorkingDayCalendar | None = getattr(request.app.state, "calendar", None)

@@ -18,6 +18,6 @@ from wages.ledger.models import PayrollLedger
 AfterLedgerHook = Callable[[AsyncSession, PayrollLedger], Awaitable[None]]
 
 
-def after_ledger_hooks(request: Request) -> tuple[AfterLedgerHook, ...]:
+async def after_ledger_hooks(request: Request) -> tuple[AfterLedgerHook, ...]:
     hooks: list[AfterLedgerHook] = getattr(request.app.state, "after_ledger_hooks", [])
     return tuple(hooks)

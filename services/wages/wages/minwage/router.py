@@ -13,7 +13,7 @@ from wages.minwage.table import MinimumWageTable, table_for
 router = APIRouter(prefix="/api/v1/wages", tags=["minimum-wage"])
 
 
-def get_minimum_wage_table(request: Request) -> MinimumWageTable:
+async def get_minimum_wage_table(request: Request) -> MinimumWageTable:
     return table_for(request.app.state.settings)
 
 

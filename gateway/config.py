@@ -43,7 +43,14 @@ class GatewaySettings(BaseServiceSettings):
         default_factory=lambda: {
             "credit": ["case.violation_established", "employer.repeated_complaints"],
             "wages": ["case.received", "employer.repeated_complaints"],
-            "hotline": ["case.accepted", "case.rejected", "case.progress", "case.closed", "case.emergency"],
+            "hotline": [
+                "case.accepted",
+                "case.rejected",
+                "case.progress",
+                "case.closed",
+                "case.merged",
+                "case.emergency",
+            ],
         }
     )
     event_relay_seconds: float = 1.0

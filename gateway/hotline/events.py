@@ -26,6 +26,8 @@ STATUS_EVENTS: Final = {
     "case.rejected": "rejected",
     "case.progress": "progress",
     "case.closed": "closed",
+    # A merged case is finished for its caller: the answer names the case that goes on.
+    "case.merged": "replied",
 }
 DISPOSITIONS: Final = {
     "administrative_penalty": "已作出行政处罚决定",
@@ -58,6 +60,9 @@ def case_message(event_type: str, data: dict[str, Any]) -> str:
         if target:
             return f"不属于劳动保障监察受理范围，请向{target}申请处理：{reason}"
         return f"不予受理：{reason}"
+    if event_type == "case.merged":
+        into = data.get("into_case_no", "")
+        return f"您反映的问题已与案件 {into} 并案办理，办理进展和结果以该案件为准，可凭该案件编号查询"
     if event_type == "case.closed":
         outcome = DISPOSITIONS.get(str(data.get("disposition")), "已办结")
         return f"案件 {case_no} 已结案：{outcome}"

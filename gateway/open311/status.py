@@ -40,6 +40,8 @@ def status_after(event_type: str, data: dict[str, Any]) -> str | None:
         return "redirected" if data.get("redirected_to") else "not_accepted"
     if event_type == "case.closed":
         return "closed"
+    if event_type == "case.merged":
+        return "merged"
     return None
 
 

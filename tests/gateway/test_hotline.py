@@ -346,6 +346,41 @@ async def test_return_is_allowed_once_and_sends_rejected(
     assert items[1]["message"].startswith("退单：")
 
 
+async def test_a_merged_case_answers_its_ticket_with_the_case_that_goes_on(
+    link: Link, platform: tuple[str, str], admin: dict[str, str]
+) -> None:
+    key, secret = platform
+    kept = (await send(link.client, key, secret, ticket("KM12345-20261127-000201"))).json()
+    merged = (await send(link.client, key, secret, ticket("KM12345-20261127-000202"))).json()
+    moved = (await send(link.client, key, secret, ticket("KM12345-20261127-000203"))).json()
+
+    async def act(case_id: str, action: str, **fields: Any) -> None:
+        response = await link.client.post(
+            f"/api/v1/complaints/{case_id}/actions", json={"action": action, **fields}, headers=admin
+        )
+        assert response.status_code == 200, response.text
+
+    await act(merged["case_id"], "merge", into_case_id=kept["case_id"], reason="同一单位同一欠薪事项")
+    await act(moved["case_id"], "accept")
+    await act(moved["case_id"], "transfer_department", reason="属市场监管事项", department="市场监管局")
+    await link.settle()
+
+    async def deliveries(ticket_no: str) -> list[dict[str, Any]]:
+        path = f"/api/v1/hotline/12345/deliveries?ticket_no={ticket_no}"
+        items: list[dict[str, Any]] = (await link.client.get(path, headers=bearer(key))).json()["items"]
+        return items
+
+    answered = await deliveries(merged["ticket_no"])
+    assert [(d["seq"], d["event"]) for d in answered] == [(1, "signed"), (2, "replied")]
+    assert kept["case_no"] in answered[1]["message"] and "并案" in answered[1]["message"]
+    view = (await link.client.get(f"{TICKETS}/{merged['ticket_no']}", headers=admin)).json()
+    assert view["answered_at"] and view["status"] == "replied" and not view["overdue"]
+    assert [(d["seq"], d["event"]) for d in await deliveries(kept["ticket_no"])] == [(1, "signed")]
+    transferred = await deliveries(moved["ticket_no"])
+    assert [d["event"] for d in transferred] == ["signed", "accepted", "progress"]
+    assert transferred[2]["message"] == "已移送市场监管局处理"
+
+
 async def test_failing_callbacks_are_recorded_retried_and_alerted_never_dropped(
     link: Link, platform: tuple[str, str]
 ) -> None:

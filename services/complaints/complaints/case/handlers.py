@@ -205,6 +205,7 @@ async def _revoke(
     session: AsyncSession, case: Case, action: a.Revoke, who: Identity, clock: Clock, on: date
 ) -> Changes:
     case.disposition = "case_revoked"
+    events.emit(session, "case.progress", case, message=f"已撤销立案：{action.reason}")
     return {}
 
 
@@ -220,6 +221,7 @@ async def _transfer_department(
     session: AsyncSession, case: Case, action: a.TransferDepartment, who: Identity, clock: Clock, on: date
 ) -> Changes:
     case.disposition = "transfer_other_dept"
+    events.emit(session, "case.progress", case, message=f"已移送{action.department}处理")
     return {"department": action.department}
 
 
@@ -249,6 +251,9 @@ async def _merge(
             data={"merged_case_id": case.id, "merged_case_no": case.case_no},
         )
     )
+    # The merged case ends here: whoever follows it (a 12345 ticket, an Open311 request) is
+    # told which case carries the matter on.
+    events.emit(session, "case.merged", case, into_case_id=target.id, into_case_no=target.case_no)
     return {"into_case_id": target.id, "into_case_no": target.case_no}
 
 

@@ -1,5 +1,4 @@
 import asyncio
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
@@ -22,15 +21,9 @@ def create_app(settings: CreditSettings | None = None, *, configure_logs: bool =
         if settings.background_tasks:
             # Listings whose term is over leave the list (期满移出); safe on several replicas.
             tasks.append(asyncio.create_task(scan_forever(app.state.db, settings.expiry_scan_seconds)))
-        # What exists once the app is up (modules, models, schemas, the app) lives as long as
-        # the process. Frozen, it is left out of every full collection: a 1000-subject check
-        # allocates enough to trigger one every few requests, and walking the whole heap each
-        # time was a third of the check's CPU (make bench, credit_batch).
-        gc.freeze()
         try:
             yield
         finally:
-            gc.unfreeze()
             for task in tasks:
                 task.cancel()
                 with suppress(asyncio.CancelledError):

@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from fastapi import APIRouter
-from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text
 
 from complaints.case.models import Case
 from complaints.config import ComplaintsSettings
@@ -47,6 +46,11 @@ async def write_unflushed(session: SessionDep, case_id: str, case_no: str) -> di
     # Not flushed: a constraint violation surfaces only at commit time.
     session.add(_case(case_id, case_no))
     return {"id": case_id}
+
+
+@router.get("/backend-pid")
+async def backend_pid(session: SessionDep) -> dict[str, int]:
+    return {"pid": int(await session.scalar(text("SELECT pg_backend_pid()")) or 0)}
 
 
 @pytest.fixture
@@ -91,14 +95,10 @@ async def test_a_lost_database_connection_is_one_503_then_fresh_connections(
 ) -> None:
     assert (await client.post("/write", params={"case_id": "a", "case_no": "N-1"})).status_code == 201
     if backend == "postgresql":
-        # What a restarted server does to every pooled connection of the app.
-        name = make_url(db_urls["complaints"]).database
-        await _admin_execute(
-            [
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-            ]
-        )
+        # What a restarted server does to the app's pooled connection (only this app's: other
+        # apps of the test session keep theirs). Requests come one at a time, so one is pooled.
+        pid = (await client.get("/backend-pid")).json()["pid"]
+        await _admin_execute([f"SELECT pg_terminate_backend({int(pid)})"])
         lost = await client.post("/write", params={"case_id": "b", "case_no": "N-2"})
         assert lost.status_code == 503, lost.text
         assert lost.headers["content-type"] == "application/problem+json"

@@ -58,7 +58,15 @@ async def gather_parts(request: Request, scope: Scope, *, explain: bool) -> dict
     upstreams: Mapping[str, Upstream] = request.app.state.upstreams
     headers = _headers(request.app.state.settings)
     query = scope.query(explain="true" if explain else "false")
-    documents = await asyncio.gather(
-        *(_part(upstreams[name], f"/api/v1/{name}/reports/annual?{query}", headers) for name in PARTS)
+    # Every part is awaited even when one has already failed: the failure is answered once the
+    # other services have answered too, not while their report transactions are still open.
+    results = await asyncio.gather(
+        *(_part(upstreams[name], f"/api/v1/{name}/reports/annual?{query}", headers) for name in PARTS),
+        return_exceptions=True,
     )
-    return dict(zip(PARTS, documents, strict=True))
+    documents: dict[str, dict[str, Any]] = {}
+    for name, result in zip(PARTS, results, strict=True):
+        if isinstance(result, BaseException):
+            raise result
+        documents[name] = result
+    return documents

@@ -111,8 +111,35 @@ def _penalties(row: Mapping[str, Any], head: dict[str, Any]) -> Penalties:
     )
 
 
-async def _charts(session: AsyncSession, scope: Scope) -> ComplaintsCharts:
-    months = await repository.cases_by_month(session, scope)
+def _by_channel(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Cases per channel and kind, couriers among them."""
+    totals: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in groups:
+        total = totals.setdefault(
+            (row["channel"], row["kind"]),
+            {"channel": row["channel"], "kind": row["kind"], "cases": 0, "courier_cases": 0},
+        )
+        total["cases"] += int(row["cases"])
+        if row["industry_code"] == COURIER_INDUSTRY_CODE:
+            total["courier_cases"] += int(row["cases"])
+    return list(totals.values())
+
+
+def _by_month(groups: list[dict[str, Any]]) -> list[MonthChannel]:
+    """Cases per month received and channel, in month then channel order."""
+    totals: dict[tuple[int, int, str], int] = {}
+    for row in groups:
+        if row["year"] is None or row["month"] is None:
+            continue
+        key = (int(row["year"]), int(row["month"]), row["channel"])
+        totals[key] = totals.get(key, 0) + int(row["cases"])
+    return [
+        MonthChannel(month=month_label(year, month), channel=channel, cases=cases)
+        for (year, month, channel), cases in sorted(totals.items())
+    ]
+
+
+async def _charts(session: AsyncSession, scope: Scope, groups: list[dict[str, Any]]) -> ComplaintsCharts:
     paid = await repository.payments_by_month(session, scope)
     industry = await repository.by_industry(session, scope)
     # Three GROUP BY results joined on the industry code (a few dozen groups at most).
@@ -124,8 +151,8 @@ async def _charts(session: AsyncSession, scope: Scope) -> ComplaintsCharts:
             {"industry_code": code, "cases": 0, "inspections": 0, "wages_workers": 0, "wages_fen": 0},
         )
 
-    for row in industry["cases"]:
-        line(row["industry_code"])["cases"] = int(row["n"])
+    for row in groups:
+        line(row["industry_code"])["cases"] += int(row["cases"])
     for row in industry["inspections"]:
         line(row["industry_code"])["inspections"] = int(row["n"])
     for row in industry["wages"]:
@@ -133,12 +160,7 @@ async def _charts(session: AsyncSession, scope: Scope) -> ComplaintsCharts:
         entry["wages_workers"], entry["wages_fen"] = int(row["workers"]), int(row["amount_fen"])
     ordered = sorted(lines.values(), key=lambda e: (-e["cases"], -e["wages_fen"], e["industry_code"] or "~"))
     return ComplaintsCharts(
-        cases_by_month_channel=[
-            MonthChannel(
-                month=month_label(r["year"], r["month"]), channel=r["channel"], cases=int(r["cases"])
-            )
-            for r in months
-        ],
+        cases_by_month_channel=_by_month(groups),
         payments_by_month=[
             MonthPayments(
                 month=month_label(r["year"], r["month"]),
@@ -170,7 +192,8 @@ async def annual_report(session: AsyncSession, scope: Scope, *, with_explain: bo
         session, inspected_from=scope.date_from, inspected_to=scope.date_to, district_code=scope.district_code
     )
     touched = await repository.touched_figures(session, scope)
-    channels = await repository.cases_by_channel(session, scope)
+    groups = await repository.case_groups(session, scope)
+    channels = _by_channel(groups)
     payments = {row["kind"]: row for row in await repository.payments_by_kind(session, scope)}
     penalties = await repository.penalty_figures(session, scope)
 
@@ -248,5 +271,5 @@ async def annual_report(session: AsyncSession, scope: Scope, *, with_explain: bo
         district_code=scope.district_code,
         courier_industry_code=COURIER_INDUSTRY_CODE,
         figures=figures,
-        charts=await _charts(session, scope),
+        charts=await _charts(session, scope, groups),
     )

@@ -19,6 +19,7 @@ from shared.errors import Forbidden, Unauthorized
 IDENTITY_HEADER = "X-Gateway-Identity"
 _AUDIENCE = "km-labour-services"
 _ISSUER = "km-labour-gateway"
+_LEEWAY_SECONDS = 5
 
 SCOPES: dict[str, str] = {
     "complaints:write": "提交投诉、举报",
@@ -67,21 +68,25 @@ def issue_identity_token(identity: Identity, secret: str, ttl_seconds: int = 60)
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def verify_identity_token(token: str, secret: str) -> Identity:
+def _verified_claims(token: str, secret: str) -> dict[str, Any]:
     try:
-        claims = jwt.decode(
+        claims: dict[str, Any] = jwt.decode(
             token,
             secret,
             algorithms=["HS256"],
             audience=_AUDIENCE,
             issuer=_ISSUER,
             options={"require": ["exp", "iat", "sub"]},
-            leeway=5,
+            leeway=_LEEWAY_SECONDS,
         )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("网关身份令牌已过期", code="invalid_gateway_token") from exc
     except jwt.InvalidTokenError as exc:
         raise Unauthorized("网关身份令牌无效", code="invalid_gateway_token") from exc
+    return claims
+
+
+def _identity(claims: dict[str, Any]) -> Identity:
     return Identity(
         client_id=str(claims["sub"]),
         client_name=str(claims.get("name", "")),
@@ -90,11 +95,37 @@ def verify_identity_token(token: str, secret: str) -> Identity:
     )
 
 
+def verify_identity_token(token: str, secret: str) -> Identity:
+    return _identity(_verified_claims(token, secret))
+
+
+# Tokens already verified, with their expiry: the gateway sends the same token for a caller
+# until it nears expiry, and decoding and checking its signature again was a tenth of the CPU
+# of a one-subject credit check. Keyed by the exact token text and the secret, so a hit is a
+# token whose signature and claims were checked; its expiry is checked on every hit as PyJWT
+# checks it (``exp`` later than now minus the leeway). Cleared whole when full.
+_VERIFIED: dict[tuple[str, str], tuple[Identity, float]] = {}
+_VERIFIED_MAX = 4096
+
+
+def _verified_identity(token: str, secret: str) -> Identity:
+    key = (token, secret)
+    hit = _VERIFIED.get(key)
+    if hit is not None and hit[1] > time.time() - _LEEWAY_SECONDS:
+        return hit[0]
+    claims = _verified_claims(token, secret)
+    identity = _identity(claims)
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[key] = (identity, float(claims["exp"]))  # required, and numeric once verified
+    return identity
+
+
 async def require_identity(request: Request) -> Identity:
     token = request.headers.get(IDENTITY_HEADER)
     if not token:
         raise Unauthorized("请通过网关访问本服务（缺少网关身份令牌）", code="gateway_token_required")
-    identity = verify_identity_token(token, request.app.state.settings.internal_token_secret)
+    identity = _verified_identity(token, request.app.state.settings.internal_token_secret)
     request.state.identity = identity
     return identity
 

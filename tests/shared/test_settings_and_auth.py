@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
@@ -45,6 +46,32 @@ async def test_expired_gateway_token_is_401(complaints_client: httpx.AsyncClient
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_gateway_token"
     assert "过期" in response.json()["detail"]
+
+
+async def test_a_token_seen_before_still_expires(complaints_client: httpx.AsyncClient) -> None:
+    # Verified tokens are remembered (shared.auth): a remembered one is refused all the same
+    # once past its expiry and the 5 s leeway, and a token signed with another secret never is
+    # taken for it.
+    expires = int(time.time()) - 4  # within the 5 s leeway for about a second more
+    claims = {
+        "sub": "c1",
+        "scp": ["cases:manage"],
+        "iat": expires - 60,
+        "exp": expires,
+        "aud": "km-labour-services",
+        "iss": "km-labour-gateway",
+    }
+    token = jwt.encode(claims, TEST_SECRET, algorithm="HS256")
+    first = await complaints_client.get("/api/v1/complaints", headers={IDENTITY_HEADER: token})
+    if time.time() < expires + 5:  # answered within the leeway (not a slow machine's miss)
+        assert first.status_code == 200, first.text
+    forged = jwt.encode(claims, "another-secret-another-secret-0123456789", algorithm="HS256")
+    refused = await complaints_client.get("/api/v1/complaints", headers={IDENTITY_HEADER: forged})
+    assert refused.status_code == 401 and refused.json()["code"] == "invalid_gateway_token"
+    await asyncio.sleep(max(0.0, expires + 5 - time.time()) + 0.1)
+    again = await complaints_client.get("/api/v1/complaints", headers={IDENTITY_HEADER: token})
+    assert again.status_code == 401
+    assert again.json()["code"] == "invalid_gateway_token" and "过期" in again.json()["detail"]
 
 
 async def test_admin_scope_implies_every_scope(complaints_client: httpx.AsyncClient) -> None:

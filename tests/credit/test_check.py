@@ -4,6 +4,7 @@ identifiers naming the item; the audit and the daily quota."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,6 +13,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import event, func, select
+from sqlalchemy.engine import make_url
 from stdnum.cn import uscc as stdnum_uscc
 
 from credit.check import identifiers
@@ -22,7 +24,7 @@ from credit.main import create_app as create_credit_app
 from credit.subject.models import Subject
 from shared.db import Database
 from shared.identifiers import IdentifierError, make_id_number, validate_id_number, validate_uscc
-from shared.testing.plugin import app_client
+from shared.testing.plugin import _admin_execute, app_client
 from tests.conftest import credit_settings
 from tests.credit.test_listing import (
     BOSS,
@@ -209,16 +211,34 @@ async def test_a_batch_of_1000_is_answered_in_order_with_a_constant_number_of_st
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         statements.append(statement)
 
+    def log(query: Any) -> None:
+        statements.append(query.query)
+
+    def watch(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        # On PostgreSQL the check runs its SQL on asyncpg itself: everything sent on the
+        # connection is logged there, BEGIN and COMMIT included, were there any.
+        driver = dbapi_connection.driver_connection
+        if hasattr(driver, "add_query_logger"):
+            driver.add_query_logger(log)
+            drivers.append(driver)
+
+    drivers: list[Any] = []
     engine = app.state.db.engine.sync_engine
     event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine.pool, "checkout", watch)
     try:
         small = await check(client, [subjects[0], subjects[5], subjects[600], subjects[999]])
+        await asyncio.sleep(0)  # asyncpg calls its query loggers soon after each query
         small_count = len(statements)
         statements.clear()
         big = await check(client, subjects)
+        await asyncio.sleep(0)
         big_count = len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine.pool, "checkout", watch)
+        for driver in drivers:
+            driver.remove_query_logger(log)
     # The subjects by USCC or 身份证号 with their listings; the audit row, within the quota.
     assert small_count == big_count == 2, statements
     assert [r["restricted"] for r in small["results"]] == [True, False, True, False]
@@ -339,6 +359,37 @@ async def test_a_quota_beyond_32_bits(db_urls: dict[str, str]) -> None:
     async with app_client(app) as client:
         result = await check(client, [{"uscc": uscc(n)} for n in range(3)])
         assert result["subject_count"] == 3
+
+
+async def test_a_lost_database_connection_is_one_503_then_fresh_connections(
+    credit_client: httpx.AsyncClient, db_urls: dict[str, str], backend: str
+) -> None:
+    # On PostgreSQL the check runs on asyncpg itself (credit.check.repository): a connection
+    # lost under it is answered as SessionDep answers it, and the pool is renewed.
+    await check(credit_client, [{"uscc": UNIT}])
+    if backend == "postgresql":
+        name = make_url(db_urls["credit"]).database
+        await _admin_execute(
+            [
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            ]
+        )
+        lost = await credit_client.post(
+            CHECKS, json={"subjects": [{"uscc": UNIT}], "purpose": "loan"}, headers=checker()
+        )
+        assert lost.status_code == 503, lost.text
+        assert lost.headers["content-type"] == "application/problem+json"
+        assert lost.json()["code"] == "database_unavailable" and lost.headers["retry-after"] == "1"
+    again = await check(credit_client, [{"uscc": UNIT}, {"uscc": uscc(8)}])
+    assert again["subject_count"] == 2
+    database = Database(db_urls["credit"])
+    try:
+        async with database.sessionmaker() as session:
+            audits = await session.scalar(select(func.count()).select_from(CheckAudit))
+    finally:
+        await database.dispose()
+    assert audits == 2  # the refused check left no row
 
 
 def test_the_fast_identifier_path_agrees_with_the_shared_validators() -> None:

@@ -1,11 +1,23 @@
-"""Queries of the check: a constant number per batch, whatever its size. No rules, no commit."""
+"""Queries of the check: a constant number per batch, whatever its size. No rules, no commit.
+
+Two ways to run the same two statements (the lookup, the audit row within the quota):
+
+- on PostgreSQL, :class:`PostgresChecks`: their SQL text run by asyncpg itself on a connection
+  of the engine's pool, outside any explicit transaction. The audit ``INSERT ... SELECT`` is one
+  statement, so it is committed by itself (synchronous_commit applies as for any commit) before
+  the answer is sent, and the lookup before it only reads: BEGIN and COMMIT would be two more
+  round trips per check for nothing, and SQLAlchemy's session, execution context and rows cost
+  more CPU than a one-subject check's SQL;
+- on SQLite (development and tests), the Core statements below on the request's session.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     JSON,
@@ -25,7 +37,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
 from credit.check.models import CheckAudit
@@ -177,3 +190,139 @@ async def add_audit_within_quota(
     }
     audit_id = await session.scalar(statement, params)
     return None if audit_id is None else int(audit_id)
+
+
+# --- the check's store: the statements above on a session, or their SQL on asyncpg ----------
+
+
+class CheckStore(Protocol):
+    async def subjects_with_listings(
+        self, usccs: Sequence[str], id_numbers: Sequence[str], as_of: date
+    ) -> Sequence[Any]: ...
+
+    async def add_audit_within_quota(
+        self, *, quota: int, start: datetime, end: datetime, answers_json: str, **values: Any
+    ) -> int | None: ...
+
+    async def subjects_checked(self, client_id: str, start: datetime, end: datetime) -> int: ...
+
+
+class SessionChecks:
+    """The Core statements on a session (SQLite; the caller owns the transaction)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def subjects_with_listings(
+        self, usccs: Sequence[str], id_numbers: Sequence[str], as_of: date
+    ) -> Sequence[Any]:
+        return await subjects_with_listings(self.session, usccs, id_numbers, as_of)
+
+    async def add_audit_within_quota(
+        self, *, quota: int, start: datetime, end: datetime, answers_json: str, **values: Any
+    ) -> int | None:
+        return await add_audit_within_quota(
+            self.session, quota=quota, start=start, end=end, answers_json=answers_json, **values
+        )
+
+    async def subjects_checked(self, client_id: str, start: datetime, end: datetime) -> int:
+        return await subjects_checked(self.session, client_id, start, end)
+
+
+# The same lookup as _lookup(True, ...): blacklist listings in force on the day (in_force()),
+# the restrictions as JSON text. The identifiers come first ($1, and $2 when both kinds are
+# looked up), then the day, the list type and the statuses, bound as the Core statement binds them.
+_PG_LISTINGS = """
+SELECT s.id, s.uscc, s.id_number, l.id, l.list_type, l.role, l.listed_on, l.expires_on,
+       l.restrictions::text, d.decision_no
+FROM subjects s
+LEFT OUTER JOIN listings l
+  ON l.subject_id = s.id AND l.list_type = ${t}::varchar AND l.status = ANY(${s}::text[])
+ AND l.listed_on IS NOT NULL AND l.listed_on <= ${d}::date
+ AND (l.ended_on IS NULL OR l.ended_on > ${d}::date) AND (l.expires_on IS NULL OR l.expires_on > ${d}::date)
+LEFT OUTER JOIN listing_decisions d ON d.id = l.decision_id
+WHERE {known}
+ORDER BY l.listed_on, l.id
+"""
+_PG_LOOKUP = {
+    (True, False): _PG_LISTINGS.format(known="s.uscc = ANY($1::text[])", d=2, t=3, s=4),
+    (False, True): _PG_LISTINGS.format(known="s.id_number = ANY($1::text[])", d=2, t=3, s=4),
+    (True, True): _PG_LISTINGS.format(
+        known="s.uscc = ANY($1::text[]) OR s.id_number = ANY($2::text[])", d=3, t=4, s=5
+    ),
+}
+_PG_DECIDED = sorted(workflow.DECIDED)
+
+# As _insert_within_quota(True): the day's total read and the row inserted in one statement.
+_PG_CHECKED = (
+    "SELECT coalesce(sum(subject_count), 0) FROM check_audits "
+    "WHERE client_id = $1::varchar AND at >= $2::timestamptz AND at < $3::timestamptz"
+)
+_PG_INSERT_WITHIN_QUOTA = """
+INSERT INTO check_audits
+  (client_id, client_name, purpose, as_of, subject_count, restricted_count, at, answers)
+SELECT $1::varchar, $2::varchar, $3::varchar, $4::date, $5::integer, $6::integer,
+       $7::timestamptz, $8::text::json
+WHERE (SELECT coalesce(sum(subject_count), 0) FROM check_audits
+       WHERE client_id = $1::varchar AND at >= $9::timestamptz AND at < $10::timestamptz)
+      + $11::bigint <= $12::bigint
+RETURNING id
+"""
+
+
+class PostgresChecks:
+    """The statements' SQL on the asyncpg connection of a pooled connection, no transaction."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    async def subjects_with_listings(
+        self, usccs: Sequence[str], id_numbers: Sequence[str], as_of: date
+    ) -> Sequence[Any]:
+        if not usccs and not id_numbers:
+            return []
+        # Each record unpacks as the Core rows do (asyncpg's Record is a tuple-like sequence).
+        known = [list(values) for values in (usccs, id_numbers) if values]
+        rows: Sequence[Any] = await self.connection.fetch(
+            _PG_LOOKUP[bool(usccs), bool(id_numbers)], *known, as_of, workflow.BLACKLIST, _PG_DECIDED
+        )
+        return rows
+
+    async def add_audit_within_quota(
+        self, *, quota: int, start: datetime, end: datetime, answers_json: str, **values: Any
+    ) -> int | None:
+        audit_id = await self.connection.fetchval(
+            _PG_INSERT_WITHIN_QUOTA,
+            *(values[name] for name in _AUDITED),
+            answers_json,
+            start,
+            end,
+            values["subject_count"],
+            min(quota, _MAX_BIGINT),
+        )
+        return None if audit_id is None else int(audit_id)
+
+    async def subjects_checked(self, client_id: str, start: datetime, end: datetime) -> int:
+        return int(await self.connection.fetchval(_PG_CHECKED, client_id, start, end) or 0)
+
+
+@asynccontextmanager
+async def postgres_checks(engine: AsyncEngine) -> AsyncIterator[PostgresChecks]:
+    """A connection of ``engine``'s pool, used through asyncpg directly and given back after.
+
+    A connection found closed after an error (a restarted server) is handled as SQLAlchemy
+    handles a disconnect: the pool is invalidated (every connection older than now is replaced
+    on its next checkout) and the error is a ``DBAPIError`` marked ``connection_invalidated``,
+    which the error handlers answer with 503 ``database_unavailable``.
+    """
+    proxied = await engine.raw_connection()
+    try:
+        yield PostgresChecks(proxied.driver_connection)
+    except Exception as error:
+        if proxied.driver_connection is not None and proxied.driver_connection.is_closed():
+            engine.sync_engine.pool._invalidate(proxied, error)
+            raise DBAPIError(None, None, error, connection_invalidated=True) from error
+        raise
+    finally:
+        # No transaction was begun on it: giving it back is no round trip (its reset is a no-op).
+        proxied.close()

@@ -1,20 +1,22 @@
 """The joint-punishment check (联合惩戒核查): is each subject restricted for this purpose on
-this day? Every check is audited in the same transaction as its answer."""
+this day? Every check is audited before its answer is sent: no answer without its audit row
+committed, no audit row of a check that was refused or failed."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit.check import identifiers, repository
 from credit.check.schemas import CheckRequest
 from credit.config import CreditSettings
 from shared.auth import Identity
+from shared.db import Database, is_sqlite
 from shared.errors import FieldError, PayloadTooLarge, RateLimited, ValidationFailed
 from shared.identifiers import IdentifierError
 from shared.timeutil import CHINA_TZ, china_today, now_utc
@@ -63,11 +65,25 @@ def _day_bounds(today: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+@asynccontextmanager
+async def _store(database: Database) -> AsyncIterator[repository.CheckStore]:
+    """Where the check reads and audits: on PostgreSQL a pooled connection used by asyncpg
+    itself, whose one write commits by itself (repository module docstring); on SQLite a
+    session whose transaction commits as the block ends, and rolls back on any error."""
+    if is_sqlite(database.url):
+        async with database.sessionmaker() as session, session.begin():
+            yield repository.SessionChecks(session)
+    else:
+        async with repository.postgres_checks(database.engine) as checks:
+            yield checks
+
+
 async def check(
-    session: AsyncSession, identity: Identity, payload: CheckRequest, *, settings: CreditSettings
+    database: Database, identity: Identity, payload: CheckRequest, *, settings: CreditSettings
 ) -> dict[str, Any]:
     """The answer, as the plain data of a :class:`~credit.check.schemas.CheckResult` (built
-    without a model per subject and listing: a batch has a thousand of them)."""
+    without a model per subject and listing: a batch has a thousand of them). A connection is
+    taken only once the request is found valid."""
     count = len(payload.subjects)
     if count > settings.check_max_subjects:
         raise PayloadTooLarge(
@@ -81,87 +97,88 @@ async def check(
         raise ValidationFailed([FieldError("as_of", "in_future", "核查基准日不能晚于今天")])
     subjects = _subjects(payload.subjects, today)
 
-    # One read for the whole batch: the subjects by USCC or 身份证号, with their listings.
-    rows = await repository.subjects_with_listings(
-        session,
-        sorted({v for k, v in subjects if k == "uscc"}),
-        sorted({v for k, v in subjects if k == "id_number"}),
-        as_of,
-    )
-    by_identifier: dict[str, dict[str, str]] = {"uscc": {}, "id_number": {}}
-    # Per restricted subject: its listings as answered, and their ids as audited.
-    restricting: dict[str, tuple[list[dict[str, Any]], list[str]]] = {}
-    decoded: dict[str, list[str]] = {}  # a batch's listings mostly share one restrictions list
-    for subject_id, uscc, id_number, listing_id, *listing in rows:
-        if uscc is not None:
-            by_identifier["uscc"][uscc] = subject_id
-        if id_number is not None:
-            by_identifier["id_number"][id_number] = subject_id
-        if listing_id is None:
-            continue
-        list_type, role, listed_on, expires_on, restrictions_json, decision_no = listing
-        restrictions = decoded.get(restrictions_json)
-        if restrictions is None:
-            restrictions = decoded[restrictions_json] = orjson.loads(restrictions_json)
-        if payload.purpose in restrictions:
-            shown, ids = restricting.setdefault(subject_id, ([], []))
-            shown.append(
-                {
-                    "list": list_type,
-                    "role": role,
-                    "decision_no": decision_no,
-                    "listed_on": listed_on,
-                    "expires_on": expires_on,
-                    "restrictions": restrictions,
-                }
-            )
-            ids.append(listing_id)
-
-    # Tuples (the empty one is shared) rather than lists: orjson writes them as arrays, and
-    # each container a thousand-subject batch allocates brings the next collection closer.
-    results: list[dict[str, Any]] = []
-    answers: list[tuple[str, bool, Sequence[str]]] = []
-    restricted = 0
-    for kind, value in subjects:
-        subject_id = by_identifier[kind].get(value)
-        hit = restricting.get(subject_id) if subject_id is not None else None
-        if hit is None:
-            results.append(
-                {
-                    "subject": {kind: value},
-                    "known": subject_id is not None,
-                    "restricted": False,
-                    "listings": (),
-                }
-            )
-            answers.append((value, False, ()))
-        else:
-            restricted += 1
-            results.append({"subject": {kind: value}, "known": True, "restricted": True, "listings": hit[0]})
-            answers.append((value, True, hit[1]))
-    # The daily quota is checked as the audit row goes in, in the same statement.
-    start, end = _day_bounds(today)
-    audit_id = await repository.add_audit_within_quota(
-        session,
-        quota=settings.check_daily_quota,
-        start=start,
-        end=end,
-        answers_json=orjson.dumps(answers).decode(),
-        client_id=identity.client_id,
-        client_name=identity.client_name,
-        purpose=payload.purpose,
-        as_of=as_of,
-        subject_count=count,
-        restricted_count=restricted,
-        at=now_utc(),
-    )
-    if audit_id is None:
-        used = await repository.subjects_checked(session, identity.client_id, start, end)
-        raise QuotaExceeded(
-            max(1, math.ceil((end - now_utc()).total_seconds())),
-            f"今日核查对象数已达上限（{settings.check_daily_quota} 个，已用 {used} 个，本次 {count} 个），"
-            "请于次日再试",
+    async with _store(database) as store:
+        # One read for the whole batch: the subjects by USCC or 身份证号, with their listings.
+        rows = await store.subjects_with_listings(
+            sorted({v for k, v in subjects if k == "uscc"}),
+            sorted({v for k, v in subjects if k == "id_number"}),
+            as_of,
         )
+        by_identifier: dict[str, dict[str, str]] = {"uscc": {}, "id_number": {}}
+        # Per restricted subject: its listings as answered, and their ids as audited.
+        restricting: dict[str, tuple[list[dict[str, Any]], list[str]]] = {}
+        decoded: dict[str, list[str]] = {}  # a batch's listings mostly share one restrictions list
+        for subject_id, uscc, id_number, listing_id, *listing in rows:
+            if uscc is not None:
+                by_identifier["uscc"][uscc] = subject_id
+            if id_number is not None:
+                by_identifier["id_number"][id_number] = subject_id
+            if listing_id is None:
+                continue
+            list_type, role, listed_on, expires_on, restrictions_json, decision_no = listing
+            restrictions = decoded.get(restrictions_json)
+            if restrictions is None:
+                restrictions = decoded[restrictions_json] = orjson.loads(restrictions_json)
+            if payload.purpose in restrictions:
+                shown, ids = restricting.setdefault(subject_id, ([], []))
+                shown.append(
+                    {
+                        "list": list_type,
+                        "role": role,
+                        "decision_no": decision_no,
+                        "listed_on": listed_on,
+                        "expires_on": expires_on,
+                        "restrictions": restrictions,
+                    }
+                )
+                ids.append(listing_id)
+
+        # Tuples (the empty one is shared) rather than lists: orjson writes them as arrays, and
+        # each container a thousand-subject batch allocates brings the next collection closer.
+        results: list[dict[str, Any]] = []
+        answers: list[tuple[str, bool, Sequence[str]]] = []
+        restricted = 0
+        for kind, value in subjects:
+            subject_id = by_identifier[kind].get(value)
+            hit = restricting.get(subject_id) if subject_id is not None else None
+            if hit is None:
+                results.append(
+                    {
+                        "subject": {kind: value},
+                        "known": subject_id is not None,
+                        "restricted": False,
+                        "listings": (),
+                    }
+                )
+                answers.append((value, False, ()))
+            else:
+                restricted += 1
+                results.append(
+                    {"subject": {kind: value}, "known": True, "restricted": True, "listings": hit[0]}
+                )
+                answers.append((value, True, hit[1]))
+        # The daily quota is checked as the audit row goes in, in the same statement.
+        start, end = _day_bounds(today)
+        audit_id = await store.add_audit_within_quota(
+            quota=settings.check_daily_quota,
+            start=start,
+            end=end,
+            answers_json=orjson.dumps(answers).decode(),
+            client_id=identity.client_id,
+            client_name=identity.client_name,
+            purpose=payload.purpose,
+            as_of=as_of,
+            subject_count=count,
+            restricted_count=restricted,
+            at=now_utc(),
+        )
+        if audit_id is None:
+            used = await store.subjects_checked(identity.client_id, start, end)
+            raise QuotaExceeded(
+                max(1, math.ceil((end - now_utc()).total_seconds())),
+                f"今日核查对象数已达上限（{settings.check_daily_quota} 个，已用 {used} 个，"
+                f"本次 {count} 个），请于次日再试",
+            )
     return {
         "audit_id": audit_id,
         "purpose": payload.purpose,

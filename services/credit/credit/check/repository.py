@@ -232,6 +232,10 @@ class SessionChecks:
 # The same lookup as _lookup(True, ...): blacklist listings in force on the day (in_force()),
 # the restrictions as JSON text. The identifiers come first ($1, and $2 when both kinds are
 # looked up), then the day, the list type and the statuses, bound as the Core statement binds them.
+# The identifiers are sent as the text of an array ('{A,B,...}', read by PostgreSQL's array_in):
+# asyncpg's array encoder tests every element against three collections.abc classes, 3000
+# isinstance() calls in Python for a batch. Normalised identifiers are letters and digits only,
+# so they need no quoting in that text.
 _PG_LISTINGS = """
 SELECT s.id, s.uscc, s.id_number, l.id, l.list_type, l.role, l.listed_on, l.expires_on,
        l.restrictions::text, d.decision_no
@@ -245,10 +249,10 @@ WHERE {known}
 ORDER BY l.listed_on, l.id
 """
 _PG_LOOKUP = {
-    (True, False): _PG_LISTINGS.format(known="s.uscc = ANY($1::text[])", d=2, t=3, s=4),
-    (False, True): _PG_LISTINGS.format(known="s.id_number = ANY($1::text[])", d=2, t=3, s=4),
+    (True, False): _PG_LISTINGS.format(known="s.uscc = ANY($1::text::text[])", d=2, t=3, s=4),
+    (False, True): _PG_LISTINGS.format(known="s.id_number = ANY($1::text::text[])", d=2, t=3, s=4),
     (True, True): _PG_LISTINGS.format(
-        known="s.uscc = ANY($1::text[]) OR s.id_number = ANY($2::text[])", d=3, t=4, s=5
+        known="s.uscc = ANY($1::text::text[]) OR s.id_number = ANY($2::text::text[])", d=3, t=4, s=5
     ),
 }
 _PG_DECIDED = sorted(workflow.DECIDED)
@@ -282,7 +286,7 @@ class PostgresChecks:
         if not usccs and not id_numbers:
             return []
         # Each record unpacks as the Core rows do (asyncpg's Record is a tuple-like sequence).
-        known = [list(values) for values in (usccs, id_numbers) if values]
+        known = ["{" + ",".join(values) + "}" for values in (usccs, id_numbers) if values]
         rows: Sequence[Any] = await self.connection.fetch(
             _PG_LOOKUP[bool(usccs), bool(id_numbers)], *known, as_of, workflow.BLACKLIST, _PG_DECIDED
         )

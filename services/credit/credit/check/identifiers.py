@@ -49,6 +49,11 @@ def _valid_canonical_uscc(code: str) -> bool:
     return bool(_CANONICAL_USCC.fullmatch(code)) and uscc_check_character(code[:17]) == code[17]
 
 
+def canonical_uscc(raw: str) -> bool:
+    """Whether ``raw`` is a valid USCC already in canonical form (``uscc(raw) == raw``)."""
+    return len(raw) == 18 and _valid_canonical_uscc(raw)
+
+
 def uscc(raw: str) -> str:
     """The normalised 统一社会信用代码, or :class:`~shared.identifiers.IdentifierError`."""
     if len(raw) == 18 and _valid_canonical_uscc(raw):

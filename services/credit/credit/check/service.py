@@ -33,7 +33,15 @@ def _subjects(raw: Sequence[dict[str, Any]], today: date) -> list[tuple[str, str
     """(kind, normalised identifier) per item, or 422 naming ``subjects[i].uscc`` and the reason."""
     parsed: list[tuple[str, str]] = []
     errors: list[FieldError] = []
+    canonical_uscc = identifiers.canonical_uscc
     for index, item in enumerate(raw):
+        # Almost every item is {"uscc": <a canonical, valid code>}: accepted here without the
+        # calls and tests below (identifiers.uscc() would return the value unchanged).
+        if len(item) == 1:
+            value = item.get("uscc")
+            if type(value) is str and canonical_uscc(value):
+                parsed.append(("uscc", value))
+                continue
         if len(item) != 1 or not ("uscc" in item or "id_number" in item):
             errors.append(
                 FieldError(
@@ -99,23 +107,25 @@ async def check(
 
     async with _store(database) as store:
         # One read for the whole batch: the subjects by USCC or 身份证号, with their listings.
-        rows = await store.subjects_with_listings(
-            sorted({v for k, v in subjects if k == "uscc"}),
-            sorted({v for k, v in subjects if k == "id_number"}),
-            as_of,
-        )
-        by_identifier: dict[str, dict[str, str]] = {"uscc": {}, "id_number": {}}
+        # Each identifier once, in no particular order (the lookup's answer does not depend on it).
+        wanted: dict[str, set[str]] = {"uscc": set(), "id_number": set()}
+        for kind, value in subjects:
+            wanted[kind].add(value)
+        rows = await store.subjects_with_listings(list(wanted["uscc"]), list(wanted["id_number"]), as_of)
+        known_usccs: dict[str, str] = {}
+        known_id_numbers: dict[str, str] = {}
         # Per restricted subject: its listings as answered, and their ids as audited.
         restricting: dict[str, tuple[list[dict[str, Any]], list[str]]] = {}
         decoded: dict[str, list[str]] = {}  # a batch's listings mostly share one restrictions list
-        for subject_id, uscc, id_number, listing_id, *listing in rows:
+        for row in rows:
+            subject_id, uscc, id_number, listing_id = row[0], row[1], row[2], row[3]
             if uscc is not None:
-                by_identifier["uscc"][uscc] = subject_id
+                known_usccs[uscc] = subject_id
             if id_number is not None:
-                by_identifier["id_number"][id_number] = subject_id
+                known_id_numbers[id_number] = subject_id
             if listing_id is None:
                 continue
-            list_type, role, listed_on, expires_on, restrictions_json, decision_no = listing
+            list_type, role, listed_on, expires_on, restrictions_json, decision_no = row[4:]
             restrictions = decoded.get(restrictions_json)
             if restrictions is None:
                 restrictions = decoded[restrictions_json] = orjson.loads(restrictions_json)
@@ -138,9 +148,10 @@ async def check(
         results: list[dict[str, Any]] = []
         answers: list[tuple[str, bool, Sequence[str]]] = []
         restricted = 0
+        known = {"uscc": known_usccs, "id_number": known_id_numbers}
         for kind, value in subjects:
-            subject_id = by_identifier[kind].get(value)
-            hit = restricting.get(subject_id) if subject_id is not None else None
+            subject_id = known[kind].get(value)
+            hit = restricting.get(subject_id) if restricting and subject_id is not None else None
             if hit is None:
                 results.append(
                     {

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.passthrough import HOP_BY_HOP
 from gateway.proxy import AREAS, PUBLIC_AREAS
 from shared.auth import IDENTITY_HEADER
 from shared.errors import (
@@ -48,17 +49,8 @@ if TYPE_CHECKING:
 ROUTE = "/api/v1/{area}{rest:path}"
 FAST_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 # Request headers not forwarded as they came (hop-by-hop, ours to set, or the caller's secret).
-_DROP_REQUEST = frozenset(
+_DROP_REQUEST = HOP_BY_HOP | frozenset(
     {
-        b"connection",
-        b"keep-alive",
-        b"proxy-authenticate",
-        b"proxy-authorization",
-        b"te",
-        b"trailer",
-        b"trailers",
-        b"transfer-encoding",
-        b"upgrade",
         b"content-length",
         b"host",
         b"expect",

@@ -25,9 +25,8 @@ if TYPE_CHECKING:
 
 RawHeaders = list[tuple[bytes, bytes]]
 
-# Response headers that describe this hop, not the content; content-length is set again by us,
-# the request id is the gateway's.
-_DROP_RESPONSE = frozenset(
+# Headers that describe one hop of the exchange, never passed on (RFC 9110 §7.6.1).
+HOP_BY_HOP = frozenset(
     {
         b"connection",
         b"keep-alive",
@@ -38,6 +37,12 @@ _DROP_RESPONSE = frozenset(
         b"trailers",
         b"transfer-encoding",
         b"upgrade",
+    }
+)
+# Response headers not passed on: content-length is set again by us, the request id is the
+# gateway's.
+_DROP_RESPONSE = HOP_BY_HOP | frozenset(
+    {
         b"content-length",
         b"host",
         b"x-request-id",

@@ -458,7 +458,9 @@ REPORT_RAW_LINES = "SELECT count(*), count(DISTINCT id_number), sum(paid) FROM p
 
 def bench_report(b: Bench) -> None:
     """The yearly report through the gateway over a year of cases and a month of payroll."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime
+
+    from shared.timeutil import CHINA_TZ
 
     b.platform()
     cases = scaled(100_000, b.scale, 1000)
@@ -486,8 +488,7 @@ def bench_report(b: Bench) -> None:
     b.log(f"report: seeded {cases:,} cases of 2026 in {time.perf_counter() - started:.0f} s")
     checkpoint()
 
-    china = timezone(timedelta(hours=8))
-    year_start, year_end = datetime(2026, 1, 1, tzinfo=china), datetime(2027, 1, 1, tzinfo=china)
+    year_start, year_end = datetime(2026, 1, 1, tzinfo=CHINA_TZ), datetime(2027, 1, 1, tzinfo=CHINA_TZ)
 
     async def raw() -> float:
         conn = await asyncpg.connect(complaints_dsn)

@@ -72,32 +72,25 @@ class _Connection(asyncio.Protocol):
         self.waiter: asyncio.Future[None] | None = None
         self.timer: asyncio.TimerHandle | None = None
         self.busy = False
+        self.paused = False
+        self._reset_exchange()
+
+    def begin(self) -> None:
+        self.busy = True
+        self._reset_exchange()
+
+    def _reset_exchange(self) -> None:
         self.status = 0
         self.headers: RawHeaders = []
         self.content_length: int | None = None
         self.chunked = False
         self.chunks: list[bytes] = []
         self.pending = 0
-        self.paused = False
         self.headers_done = False
         self.complete = False
         self.received_any = False
         self.keep_alive = False
         self.error: BaseException | None = None
-
-    def begin(self) -> None:
-        self.busy = True
-        self.status = 0
-        self.headers = []
-        self.content_length = None
-        self.chunked = False
-        self.chunks = []
-        self.pending = 0
-        self.headers_done = False
-        self.complete = False
-        self.received_any = False
-        self.keep_alive = False
-        self.error = None
 
     # -- asyncio.Protocol --
 

@@ -160,6 +160,29 @@ def validate_phone(raw: str) -> str:
     return value
 
 
+# -- check characters at batch speed ---------------------------------------------------------
+# python-stdnum stays the reference: validate_* and make_* use it, and tests/shared holds these
+# two to it over random inputs. They compute the same characters with one C-level int() instead
+# of stdnum's per-character clean-up and loop (8 us a USCC), for the hot loops that see canonical
+# input: 1000 identifiers per credit check, a million payroll lines a month.
+_USCC_ALPHABET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# Each character as the base-34 digit of its value 0-30. Since 34 = 3 (mod 31),
+# int(reversed body, 34) = sum(value_i * 3**i) (mod 31): GB 32100's weighted sum.
+_USCC_BASE34: Final = str.maketrans(_USCC_ALPHABET, "0123456789abcdefghijklmnopqrstu")
+_ID_CHECK: Final = tuple("X" if n == 10 else str(n) for n in range(11))
+
+
+def uscc_check_character(body17: str) -> str:
+    """GB 32100 check character of 17 canonical characters (upper case, USCC alphabet)."""
+    return _USCC_ALPHABET[-int(body17.translate(_USCC_BASE34)[::-1], 34) % 31]
+
+
+def id_number_check_character(body17: str) -> str:
+    """GB 11643 check character of 17 ASCII digits: (1 - 2 * int(body, 13)) % 11, as
+    stdnum.cn.ric computes it."""
+    return _ID_CHECK[(1 - 2 * int(body17, 13)) % 11]
+
+
 def make_uscc(body17: str) -> str:
     """Append the GB 32100 check character to 17 characters (for tests and fixtures)."""
     if not _USCC_RE.fullmatch(body17 + "0"):

@@ -5,7 +5,6 @@ identifiers naming the item; the audit and the daily quota."""
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,10 +13,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
-from stdnum.cn import uscc as stdnum_uscc
 
 from credit.check import identifiers
-from credit.check.identifiers import uscc_check_character
 from credit.check.models import CheckAudit
 from credit.check.schemas import CheckResult
 from credit.main import create_app as create_credit_app
@@ -394,12 +391,7 @@ async def test_a_lost_database_connection_is_one_503_then_fresh_connections(
 
 def test_the_fast_identifier_path_agrees_with_the_shared_validators() -> None:
     # The check accepts canonical identifiers itself and sends everything else to
-    # shared.identifiers: its USCC check character must be stdnum's for every body.
-    rng = random.Random(7)
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    for _ in range(20_000):
-        body = "".join(rng.choice(alphabet) for _ in range(17))
-        assert uscc_check_character(body) == stdnum_uscc.calc_check_digit(body), body
+    # shared.identifiers: both must answer alike.
     today = TODAY
     samples = [UNIT, uscc(4), BOSS, MANAGER, id_number(7)]
     samples += [s[:-1] + c for s in samples for c in "0123456789X"]  # every check character

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import date
 
 import pytest
 from pydantic import BaseModel, ValidationError
+from stdnum.cn import ric as stdnum_ric
+from stdnum.cn import uscc as stdnum_uscc
 
 from shared.identifiers import (
     USCC,
@@ -12,9 +15,11 @@ from shared.identifiers import (
     IdentifierError,
     IdNumber,
     IndustryCode,
+    id_number_check_character,
     make_id_number,
     make_uscc,
     normalize_identifier,
+    uscc_check_character,
     validate_district_code,
     validate_id_number,
     validate_industry_code,
@@ -265,3 +270,13 @@ def test_pydantic_json_schema_is_a_string() -> None:
     schema = Employer.model_json_schema()
     assert schema["properties"]["uscc"]["type"] == "string"
     assert schema["properties"]["industry_code"]["examples"] == ["6020"]
+
+
+def test_batch_speed_check_characters_are_stdnums() -> None:
+    rng = random.Random(7)
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    for _ in range(20_000):
+        body = "".join(rng.choice(alphabet) for _ in range(17))
+        assert uscc_check_character(body) == stdnum_uscc.calc_check_digit(body), body
+        digits = "".join(rng.choice("0123456789") for _ in range(17))
+        assert id_number_check_character(digits) == stdnum_ric.calc_check_digit(digits + "0"), digits

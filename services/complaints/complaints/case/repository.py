@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     JSON,
-    BindParameter,
+    ColumnElement,
     Integer,
     Row,
     Select,
@@ -43,10 +43,10 @@ _OPEN_STATES = sorted(workflow.OPEN_STATES)
 _OPEN_STATES_SQL = [literal_column(f"'{state}'", String) for state in _OPEN_STATES]
 
 
-_CASES: Table = Case.__table__  # type: ignore[assignment]
-_EVENTS: Table = CaseEvent.__table__  # type: ignore[assignment]
-_OUTBOX: Table = OutboxEvent.__table__  # type: ignore[assignment]
-_COUNTERS: Table = CaseCounter.__table__  # type: ignore[assignment]
+_CASES: Table = Case.metadata.tables[Case.__tablename__]
+_EVENTS: Table = CaseEvent.metadata.tables[CaseEvent.__tablename__]
+_OUTBOX: Table = OutboxEvent.metadata.tables[OutboxEvent.__tablename__]
+_COUNTERS: Table = CaseCounter.metadata.tables[CaseCounter.__tablename__]
 
 
 def _is_postgresql(session: AsyncSession) -> bool:
@@ -81,7 +81,7 @@ async def next_case_number(session: AsyncSession, year: int) -> int:
     return int(number)
 
 
-def _binds(table: Table, prefix: str) -> dict[str, BindParameter[Any]]:
+def _binds(table: Table, prefix: str) -> dict[str, ColumnElement[Any]]:
     # Every column but an autoincrement key, each bound under a name unique in the statement.
     return {
         c.key: bindparam(prefix + c.key, type_=c.type)
@@ -112,7 +112,7 @@ def _pg_file_case(outbox_rows: int) -> Select[Any]:
         digits, func.greatest(6, func.length(digits)), "0"
     )
     case_binds = _binds(_CASES, "c_")
-    case_binds["case_no"] = case_no  # type: ignore[assignment]
+    case_binds["case_no"] = case_no
     new_case = (
         insert_(_CASES)
         .from_select(list(case_binds), select(*case_binds.values()).select_from(number))
@@ -132,7 +132,7 @@ def _pg_file_case(outbox_rows: int) -> Select[Any]:
         binds = _binds(_OUTBOX, f"o{i}_")
         quoted = literal('"', Text) + new_case.c.case_no + literal('"', Text)
         payload = func.replace(bindparam(f"o{i}_payload_text", type_=Text), token, quoted)
-        binds["payload"] = cast(payload, JSON)  # type: ignore[assignment]
+        binds["payload"] = cast(payload, JSON)
         row = (
             insert_(_OUTBOX)
             .from_select(list(binds), select(*binds.values()).select_from(new_case))

@@ -30,7 +30,7 @@ from operator import itemgetter
 from typing import Any, Final
 
 from shared.errors import AppError
-from shared.identifiers import IdentifierError, validate_id_number
+from shared.identifiers import IdentifierError, id_number_check_character, validate_id_number
 from shared.money import MAX_AMOUNT, MoneyError, to_money
 
 __all__ = [
@@ -51,8 +51,6 @@ _MAX_NAME: Final = 100
 _HOURS_RE: Final = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,2})?")
 _DATE_RE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ZERO: Final = Decimal("0.00")
-# GB 11643 check character by (1 - 2 * int(first 17 digits, 13)) % 11, as stdnum.cn.ric computes it.
-_ID_CHECK: Final = tuple("X" if n == 10 else str(n) for n in range(11))
 # Distinct amounts, dates and hours are few in a month's ledger (same wages, same pay day): each
 # is parsed once. The caches are per ledger and bounded.
 _CACHE_MAX: Final = 65_536
@@ -216,7 +214,6 @@ class LineChecker:
         copy_text, chunk_lines = self.copy_text, self.chunk_lines
         hand_over = self._hand_over
         plain_date = _DATE_RE.fullmatch
-        check_chars = _ID_CHECK
         births: dict[str, bool] = {}
         # Amount -> (value, COPY text, fen).
         amounts: dict[object, tuple[Decimal, str, int]] = {}
@@ -248,7 +245,7 @@ class LineChecker:
             if type(id_raw) is not str or len(id_raw) != 18 or not id_raw.isascii():
                 return False
             body = id_raw[:17]
-            if not body.isdigit() or check_chars[(1 - 2 * int(body, 13)) % 11] != id_raw[17]:
+            if not body.isdigit() or id_number_check_character(body) != id_raw[17]:
                 return False
             born = births.get(id_raw[6:14])
             if born is None:

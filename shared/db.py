@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import Dialect
@@ -62,12 +63,19 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def _json_dumps(value: Any) -> str:
+    # JSON columns through orjson: several times faster than the json module SQLAlchemy uses
+    # by default (a filing writes five JSON values). Non-string keys become strings, as there.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    json = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
     if is_sqlite(url):
         # One file, many readers, one writer: WAL plus a busy timeout lets concurrent
         # requests queue for the write lock instead of failing. Pooled: opening an aiosqlite
         # connection (a thread plus the pragmas) per request would cost more than the query.
-        engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+        engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, **json)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -84,7 +92,9 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     # (a restarted server) fails its statement with a disconnect error, which invalidates the
     # whole pool, so one request answers 503 and the next ones get fresh connections;
     # pool_recycle retires connections that idle firewalls may have cut silently.
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+    return create_async_engine(
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800, **json
+    )
 
 
 class Database:

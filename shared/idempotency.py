@@ -37,6 +37,43 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
 
 
+def check_key(key: str) -> None:
+    if not 1 <= len(key) <= 128:
+        raise ValidationFailed(
+            [FieldError("header.Idempotency-Key", "idempotency_key_invalid", "长度应为1至128")]
+        )
+
+
+def _replay(existing: IdempotencyRecordMixin, digest: str) -> tuple[int, Any]:
+    if existing.request_hash != digest:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "header.Idempotency-Key",
+                    "idempotency_key_reused",
+                    "该幂等键已用于内容不同的请求",
+                )
+            ]
+        )
+    if existing.status_code is None:
+        raise Conflict("相同幂等键的请求正在处理中，请稍后重试", code="idempotency_in_progress")
+    return existing.status_code, existing.response_body
+
+
+async def stored_answer(
+    session: AsyncSession,
+    model: type[IdempotencyRecordMixin],
+    *,
+    client_id: str,
+    key: str,
+    digest: str,
+) -> tuple[int, Any] | None:
+    """The stored response to (client, key), None if there is none yet; for writers that claim
+    the key in their own transaction (complaint intake's group commit)."""
+    existing = await session.scalar(select(model).where(model.client_id == client_id, model.key == key))
+    return None if existing is None else _replay(existing, digest)
+
+
 async def begin(
     session: AsyncSession,
     model: type[IdempotencyRecordMixin],
@@ -46,26 +83,11 @@ async def begin(
     payload: Any,
 ) -> tuple[IdempotencyRecordMixin, tuple[int, Any] | None]:
     """Claim ``key``: the record to complete, and the stored response if this is a replay."""
-    if not 1 <= len(key) <= 128:
-        raise ValidationFailed(
-            [FieldError("header.Idempotency-Key", "idempotency_key_invalid", "长度应为1至128")]
-        )
+    check_key(key)
     digest = request_hash(payload)
     existing = await session.scalar(select(model).where(model.client_id == client_id, model.key == key))
     if existing is not None:
-        if existing.request_hash != digest:
-            raise ValidationFailed(
-                [
-                    FieldError(
-                        "header.Idempotency-Key",
-                        "idempotency_key_reused",
-                        "该幂等键已用于内容不同的请求",
-                    )
-                ]
-            )
-        if existing.status_code is None:
-            raise Conflict("相同幂等键的请求正在处理中，请稍后重试", code="idempotency_in_progress")
-        return existing, (existing.status_code, existing.response_body)
+        return existing, _replay(existing, digest)
     record = model()
     record.client_id, record.key, record.request_hash, record.created_at = client_id, key, digest, utcnow()
     session.add(record)

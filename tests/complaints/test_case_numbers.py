@@ -71,3 +71,61 @@ async def test_numbers_continue_after_a_refused_filing(
     assert refused.status_code == 422
     second = (await _file_all(complaints_client, [complaint()]))[0]
     assert (first["case_no"], second["case_no"]) == ("2026-000001", "2026-000002")
+
+
+async def _case_numbers(url: str) -> list[str]:
+    database = Database(url)
+    try:
+        async with database.sessionmaker() as session:
+            return sorted((await session.scalars(select(Case.case_no))).all())
+    finally:
+        await database.dispose()
+
+
+async def test_concurrent_twins_with_one_idempotency_key_make_one_case(
+    complaints_client: httpx.AsyncClient, db_urls: dict[str, str]
+) -> None:
+    # Retries racing each other (and filings without a key alongside): one case and one number
+    # for the key, every twin answered with it, and no number lost.
+    keyed = {**FILER, "Idempotency-Key": "ticket-12345-0001"}
+    body = complaint(workers_affected=4)
+    twins = [complaints_client.post("/api/v1/complaints", json=body, headers=keyed) for _ in range(6)]
+    others = [complaints_client.post("/api/v1/complaints", json=complaint(), headers=FILER) for _ in range(4)]
+    responses = await asyncio.gather(*twins, *others)
+    assert [r.status_code for r in responses] == [201] * 10, [r.text for r in responses]
+    assert len({(r.json()["id"], r.json()["case_no"]) for r in responses[:6]}) == 1
+    assert await _case_numbers(db_urls["complaints"]) == [f"2026-{n:06d}" for n in range(1, 6)]
+
+
+async def test_concurrent_different_bodies_under_one_key_store_one_case(
+    complaints_client: httpx.AsyncClient, db_urls: dict[str, str]
+) -> None:
+    keyed = {**FILER, "Idempotency-Key": "ticket-12345-0002"}
+    responses = await asyncio.gather(
+        *(
+            complaints_client.post("/api/v1/complaints", json=complaint(workers_affected=n), headers=keyed)
+            for n in range(1, 5)
+        )
+    )
+    assert sorted(r.status_code for r in responses) == [201, 422, 422, 422], [r.text for r in responses]
+    assert {r.json()["errors"][0]["code"] for r in responses if r.status_code == 422} == {
+        "idempotency_key_reused"
+    }
+    assert await _case_numbers(db_urls["complaints"]) == ["2026-000001"]
+
+
+async def test_concurrent_filings_against_one_employer_each_see_the_ones_before(
+    complaints_client: httpx.AsyncClient,
+) -> None:
+    # Filed together (so several share a transaction), each still counts and lists the
+    # employer's cases stored before it, whether by an earlier transaction or earlier in its own.
+    uscc = make_uscc("91530102MA6K7777A")
+    by_uscc = [complaint(employer={"name": "同一被投诉公司", "uscc": uscc}) for _ in range(8)]
+    by_name = [complaint(employer={"name": f"无代码公司 {'·' * (k % 2)}甲"}) for k in range(4)]
+    cases = await _file_all(complaints_client, by_uscc + by_name)
+    for group in (cases[:8], cases[8:]):
+        ordered = sorted(group, key=lambda c: c["employer_case_count"])
+        assert [c["employer_case_count"] for c in ordered] == list(range(1, len(group) + 1))
+        for k, case in enumerate(ordered):
+            listed = [d["id"] for d in case["possible_duplicates"]]
+            assert listed == [c["id"] for c in reversed(ordered[:k])], case["case_no"]

@@ -6,9 +6,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from complaints.case.models import Case
 from shared.db import Database
+from shared.testing.plugin import identity_headers
 from tests.complaints.helpers import COURIER_USCC, WORKER_ID, complaint, file, report
 
 CHANNELS = [
@@ -204,6 +206,25 @@ async def test_open_cases_against_the_same_employer_are_possible_duplicates(
         gateway_client, mobile_app, complaint(employer={"name": "顺达快递 (昆明) 有限公司"})
     )
     assert [d["id"] for d in by_name_b["possible_duplicates"]] == [by_name_a["id"]]
+
+
+async def test_duplicates_list_the_newest_open_cases_and_the_count_takes_every_case(
+    complaints_client: httpx.AsyncClient, db_urls: dict[str, str]
+) -> None:
+    filer = identity_headers("complaints:write", client_id="filer", client_name="窗口")
+    filed = [await file(complaints_client, filer, complaint()) for _ in range(22)]
+    database = Database(db_urls["complaints"])
+    try:
+        async with database.sessionmaker() as session, session.begin():
+            await session.execute(update(Case).where(Case.id == filed[-1]["id"]).values(status="closed"))
+    finally:
+        await database.dispose()
+    latest = await file(complaints_client, filer, complaint())
+    assert latest["employer_case_count"] == 23
+    # 21 open cases: the 20 newest, newest first; the closed one counts but is not listed.
+    assert [d["case_no"] for d in latest["possible_duplicates"]] == [c["case_no"] for c in filed[20::-1]][:20]
+    other = await file(complaints_client, filer, complaint(employer={"name": "另一家公司", "uscc": None}))
+    assert (other["employer_case_count"], other["possible_duplicates"]) == (1, [])
 
 
 async def test_emergency_marks_the_case_and_queues_a_110_referral(

@@ -8,13 +8,16 @@ import httpx
 from fastapi import FastAPI
 
 from complaints.api import api_router
+from complaints.case import intake
 from complaints.case.deadlines import Clock
+from complaints.case.dependencies import Intake
 from complaints.case.scan import escalate_overdue
 from complaints.config import ComplaintsSettings
 from complaints.outbox.models import OutboxEvent
 from shared.app import create_base_app
+from shared.batching import GroupCommit
 from shared.calendar import WorkingDayCalendar, default_calendar, load_year_dir
-from shared.db import Database
+from shared.db import Database, is_sqlite
 from shared.outbox import GatewayEventSender, OutboxRelay
 from shared.timeutil import china_today
 
@@ -59,6 +62,11 @@ def create_app(settings: ComplaintsSettings | None = None, *, configure_logs: bo
             base_backoff_seconds=settings.outbox_retry_base_seconds,
             max_backoff_seconds=settings.outbox_retry_max_seconds,
         )
+        # Filings are written by group commit (complaints.case.intake.store).
+        # Two transactions at once on PostgreSQL (one prepares while the other commits).
+        writers = 1 if is_sqlite(settings.database_url) else 2
+        filings = GroupCommit(app.state.db.sessionmaker, intake.store, writers=writers)
+        app.state.intake = Intake(app.state.db, filings, app.state.clock)
         tasks: list[asyncio.Task[None]] = []
         if settings.background_tasks:
             tasks.append(asyncio.create_task(app.state.outbox_relay.run_forever()))
@@ -70,6 +78,7 @@ def create_app(settings: ComplaintsSettings | None = None, *, configure_logs: bo
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
+            await filings.close()
             await http.aclose()
 
     return create_base_app(

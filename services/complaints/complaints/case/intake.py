@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaints.case import deadlines, events, repository, workflow
+from complaints.case import deadlines, events, repository, views, workflow
 from complaints.case.deadlines import Clock
 from complaints.case.models import Case
 from complaints.case.schemas import CaseCreate, DuplicateRef
@@ -126,16 +127,20 @@ class Filing:
     """A case ready to be stored: everything but its number, which ``store`` takes last."""
 
     case: Case
-    duplicates: list[DuplicateRef]
+    identity: Identity
     timeline: dict[str, Any]
-    outbox: list[dict[str, Any]]
-    # Stands for the number in the outbox payloads (and in case_no) until it is taken.
-    token: str
+    # The employer's open cases, found by ``store``.
+    duplicates: list[DuplicateRef] = field(default_factory=list)
+    # ``respond``: ``store`` builds the API's answer (``body``); with an Idempotency-Key
+    # (``claim``: client id, key, request hash) the answer is stored with the case.
+    respond: bool = False
+    claim: tuple[str, str, str] | None = None
+    body: dict[str, Any] | None = None
 
 
-async def prepare(session: AsyncSession, identity: Identity, payload: CaseCreate, *, clock: Clock) -> Filing:
-    """Checks, the duplicate lookup and the rows to write: all that a filing does before its
-    number is taken (see ``store``)."""
+def prepare(identity: Identity, payload: CaseCreate, *, clock: Clock) -> Filing:
+    """Checks and the rows to write, without the database: the employer's history and the
+    number are ``store``'s."""
     errors = validate_filing(payload)
     if errors:
         raise ValidationFailed(errors)
@@ -146,7 +151,6 @@ async def prepare(session: AsyncSession, identity: Identity, payload: CaseCreate
     employer = payload.employer
     name_norm = normalise_employer_name(employer.name)
 
-    previous, duplicates = await repository.employer_history(session, uscc=employer.uscc, name_norm=name_norm)
     accept = clock.accept_by(received_on)
     person = None if payload.anonymous else payload.complainant
     external = payload.external_ref
@@ -154,11 +158,9 @@ async def prepare(session: AsyncSession, identity: Identity, payload: CaseCreate
     # A transient object (never added to the session): ``store`` writes its row with Core,
     # which costs far less than the unit of work's flush.
     case_id = str(uuid.uuid4())
-    # Nobody can put the placeholder of the number in a field: it contains the id, drawn now.
-    token = f"case-no:{case_id}"
     case = Case(
         id=case_id,
-        case_no=token,
+        case_no="",  # taken by ``store``, the last step
         kind=payload.kind,
         channel=payload.channel,
         status=workflow.RECEIVED,
@@ -176,7 +178,7 @@ async def prepare(session: AsyncSession, identity: Identity, payload: CaseCreate
         employer_address=employer.address,
         district_code=employer.district_code,
         industry_code=employer.industry_code,
-        employer_case_count=previous + 1,
+        employer_case_count=1,  # counted by ``store``
         issues=list(payload.issues),
         workers_affected=payload.workers_affected,
         amount_claimed=payload.amount_claimed,
@@ -222,47 +224,122 @@ async def prepare(session: AsyncSession, identity: Identity, payload: CaseCreate
         },
     }
 
-    outbox = [_outbox_row("case.received", case, {})]
-    if case.emergency:
-        outbox.append(_outbox_row("case.emergency", case, {"referral": _referral(case, payload)}))
-    if case.employer_case_count > 1:
-        # Repeated complaints raise the employer's profile for the credit and wages services.
-        outbox.append(_outbox_row("employer.repeated_complaints", case, {"count": case.employer_case_count}))
-    dupes = [
-        DuplicateRef(id=d.id, case_no=d.case_no, status=d.status, received_at=d.received_at)
-        for d in duplicates
-    ]
-    return Filing(case, dupes, timeline, outbox, token)
+    return Filing(case, identity, timeline)
 
 
 async def file_case(
     session: AsyncSession, identity: Identity, payload: CaseCreate, *, clock: Clock
 ) -> tuple[Case, list[DuplicateRef]]:
-    """File a case in one go (for callers with nothing to do between ``prepare`` and ``store``)."""
-    filing = await prepare(session, identity, payload, clock=clock)
-    await store(session, filing)
+    """File a case within the caller's transaction (an inspection that finds a violation)."""
+    filing = prepare(identity, payload, clock=clock)
+    await store(session, [filing])
     return filing.case, filing.duplicates
 
 
-async def store(session: AsyncSession, filing: Filing) -> str:
-    """Take the case's number and write the case, its timeline entry and its events.
+class KeyTaken:
+    """A filing not stored: its Idempotency-Key was claimed first by another request."""
 
-    The year's counter row stays locked from the increment to the commit and every filing
-    of the year queues on it, so this is the filing's last statement: one round trip on
-    PostgreSQL (number and rows together), and nothing but the commit after it. Numbers stay
-    gapless: a filing that fails rolls its increment back with it."""
-    case = filing.case
-    assert case.received_on is not None
-    case_no = await repository.insert_numbered_case(
+
+KEY_TAKEN = KeyTaken()
+
+
+async def store(session: AsyncSession, filings: Sequence[Filing]) -> list[str | KeyTaken]:
+    """Store filings in the caller's transaction: claim their Idempotency-Keys, look up their
+    employers' history, take their numbers, write their cases, timeline entries, events and
+    (for a claimed key) answers. Returns each filing's case number, or ``KEY_TAKEN``.
+
+    The year's counter row stays locked from the increment to the commit and every filing of
+    the year queues on it, so the numbers are taken after the claims (which may wait for a
+    concurrent twin) and the lookups, and only the rows follow. Numbers stay gapless: a
+    transaction that fails rolls its increment back with it. The API files through
+    ``GroupCommit``, so concurrent filings share one transaction and take the row once."""
+    results: list[str | KeyTaken] = [KEY_TAKEN] * len(filings)
+    taken: set[int] = set()
+    # Claimed in key order: two transactions claiming the same keys wait for each other in
+    # one order, never in a cycle.
+    keyed = sorted((f.claim, i) for i, f in enumerate(filings) if f.claim is not None)
+    for claim, i in keyed:
+        if not await repository.claim_idempotency_key(session, *claim):
+            taken.add(i)
+    claimed = [(i, filing) for i, filing in enumerate(filings) if i not in taken]
+    histories = await _histories(session, [filing.case for _, filing in claimed])
+    by_year: dict[int, list[tuple[int, Filing]]] = {}
+    for i, filing in claimed:
+        assert filing.case.received_on is not None
+        by_year.setdefault(filing.case.received_on.year, []).append((i, filing))
+    for year, group in sorted(by_year.items()):
+        numbers = await repository.take_case_numbers(session, year, len(group))
+        for (i, filing), case_no in zip(group, numbers, strict=True):
+            filing.case.case_no = results[i] = case_no
+    stored = [filing for _, filing in claimed]
+    _count_history(stored, histories)
+    if stored:
+        await repository.insert_filed_cases(
+            session,
+            [_columns(f.case) for f in stored],
+            [f.timeline for f in stored],
+            [row for f in stored for row in _outbox_rows(f.case)],
+        )
+    today = china_today()
+    answers: list[tuple[str, str, dict[str, Any]]] = []
+    for filing in stored:
+        if filing.respond:
+            case_created = views.case_created(filing.case, filing.identity, today, filing.duplicates)
+            filing.body = case_created.model_dump(mode="json")
+            if filing.claim is not None:
+                answers.append((filing.claim[0], filing.claim[1], filing.body))
+    if answers:
+        await repository.store_answers(session, answers)
+    return results
+
+
+def _employer_key(case: Case) -> tuple[str, str] | None:
+    # The same employer as repository.employer_history sees it.
+    if case.employer_uscc:
+        return ("uscc", case.employer_uscc)
+    if case.employer_name_norm:
+        return ("name", case.employer_name_norm)
+    return None
+
+
+async def _histories(session: AsyncSession, cases: list[Case]) -> list[tuple[int, list[DuplicateRef]]]:
+    keys = [_employer_key(case) for case in cases]
+    by_uscc, by_name = await repository.employer_histories(
         session,
-        case.received_on.year,
-        _columns(case),
-        filing.timeline,
-        filing.outbox,
-        token=filing.token,
+        usccs={k[1] for k in keys if k is not None and k[0] == "uscc"},
+        names={k[1] for k in keys if k is not None and k[0] == "name"},
     )
-    case.case_no = case_no
-    return case_no
+    found: list[tuple[int, list[DuplicateRef]]] = []
+    for key in keys:
+        history = None if key is None else (by_uscc if key[0] == "uscc" else by_name).get(key[1])
+        if history is None:
+            found.append((0, []))
+            continue
+        duplicates = [
+            DuplicateRef(id=d.id, case_no=d.case_no, status=d.status, received_at=d.received_at)
+            for d in history.open_cases
+        ]
+        found.append((history.count, duplicates))
+    return found
+
+
+def _count_history(stored: list[Filing], histories: list[tuple[int, list[DuplicateRef]]]) -> None:
+    """Each filing's employer count and open cases: those stored before, and the filings of the
+    same employer earlier in this transaction (which the lookups could not see)."""
+    earlier: dict[tuple[str, str], list[Case]] = {}
+    for filing, (previous, duplicates) in zip(stored, histories, strict=True):
+        case = filing.case
+        key = _employer_key(case)
+        same = earlier.setdefault(key, []) if key is not None else []
+        case.employer_case_count = previous + len(same) + 1
+        ahead = [
+            DuplicateRef(id=c.id, case_no=c.case_no, status=c.status, received_at=c.received_at) for c in same
+        ]
+        # Newest first, as the lookup lists them.
+        merged = sorted(ahead + duplicates, key=lambda d: (d.received_at, d.case_no), reverse=True)
+        filing.duplicates = merged[: repository.HISTORY_LIMIT]
+        if key is not None:
+            same.append(case)
 
 
 _CASE_COLUMNS = tuple(c.key for c in Case.__table__.columns)
@@ -273,6 +350,16 @@ def _columns(case: Case) -> dict[str, Any]:
     return {key: getattr(case, key) for key in _CASE_COLUMNS}
 
 
+def _outbox_rows(case: Case) -> list[dict[str, Any]]:
+    rows = [_outbox_row("case.received", case, {})]
+    if case.emergency:
+        rows.append(_outbox_row("case.emergency", case, {"referral": _referral(case)}))
+    if case.employer_case_count > 1:
+        # Repeated complaints raise the employer's profile for the credit and wages services.
+        rows.append(_outbox_row("employer.repeated_complaints", case, {"count": case.employer_case_count}))
+    return rows
+
+
 def _outbox_row(event_type: str, case: Case, data: dict[str, Any]) -> dict[str, Any]:
     # The same row events.emit would add; a reporter's identity never enters it (case_ref).
     event = new_event(OutboxEvent, event_type, case.id, {**events.case_ref(case), **data})
@@ -280,8 +367,8 @@ def _outbox_row(event_type: str, case: Case, data: dict[str, Any]) -> dict[str, 
     return {key: getattr(event, key) for key in _OUTBOX_COLUMNS}
 
 
-def _referral(case: Case, payload: CaseCreate) -> dict[str, Any]:
-    emergency = payload.emergency
+def _referral(case: Case) -> dict[str, Any]:
+    emergency = case.emergency_detail
     assert emergency is not None
     # The 110 referral (contract.md): a complainant's phone is passed on; a reporter's never.
     contact = case.person_phone if case.kind == "complaint" else None
@@ -289,9 +376,9 @@ def _referral(case: Case, payload: CaseCreate) -> dict[str, Any]:
         "referral_id": str(uuid.uuid4()),
         "case_no": case.case_no,
         "at": now_utc().isoformat(),
-        "indicators": list(emergency.indicators),
-        "people": emergency.people,
-        "location": emergency.location,
+        "indicators": list(emergency["indicators"]),
+        "people": emergency["people"],
+        "location": emergency["location"],
         "district_code": case.district_code,
         "summary": redact_text(case.description[:500]),
         "contact": contact,

@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     JSON,
-    ColumnElement,
     Integer,
     Row,
     Select,
     String,
     Table,
-    Text,
     and_,
     bindparam,
-    cast,
     func,
-    literal,
     literal_column,
     or_,
     select,
-    true,
     update,
 )
 from sqlalchemy import insert as insert_
@@ -36,7 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.case import workflow
 from complaints.case.models import Case, CaseCounter, CaseEvent, CasePayment
+from complaints.idempotency import IdempotencyRecord
 from complaints.outbox.models import OutboxEvent
+from shared.timeutil import now_utc
 
 _OPEN_STATES = sorted(workflow.OPEN_STATES)
 # Our own constants, inlined: an expanding IN parameter re-renders the SQL on every execution.
@@ -53,138 +48,86 @@ def _is_postgresql(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-_TAKE_NUMBER = (
+_YEAR = bindparam("counter_year", type_=Integer)
+_COUNT = bindparam("count", type_=Integer)
+_TAKE_NUMBERS = (
     update(_COUNTERS)
-    .where(_COUNTERS.c.year == bindparam("counter_year", type_=Integer))
-    .values(last_value=_COUNTERS.c.last_value + 1)
+    .where(_COUNTERS.c.year == _YEAR)
+    .values(last_value=_COUNTERS.c.last_value + _COUNT)
     .returning(_COUNTERS.c.last_value)
 )
 
 
-async def next_case_number(session: AsyncSession, year: int) -> int:
-    """Atomically take the next number of ``year`` (safe with concurrent writers).
+async def take_case_numbers(session: AsyncSession, year: int, count: int) -> list[str]:
+    """Atomically take the next ``count`` numbers of ``year`` (safe with concurrent writers).
 
-    The counter row stays locked until the transaction ends, so callers take the number as
+    The counter row stays locked until the transaction ends, so callers take the numbers as
     late as they can: concurrent filings queue on this row for as long as it is held.
     """
-    number = (await session.execute(_TAKE_NUMBER, {"counter_year": year})).scalar_one_or_none()
-    if number is None:
+    params = {"counter_year": year, "count": count}
+    last = (await session.execute(_TAKE_NUMBERS, params)).scalar_one_or_none()
+    if last is None:
         # The year's first case: the upsert also settles a race between two first cases.
         insert = pg_insert if _is_postgresql(session) else sqlite_insert
-        upsert = insert(_COUNTERS).values(year=year, last_value=1)
+        upsert = insert(_COUNTERS).values(year=year, last_value=count)
         result = await session.execute(
             upsert.on_conflict_do_update(
-                index_elements=[_COUNTERS.c.year], set_={"last_value": _COUNTERS.c.last_value + 1}
+                index_elements=[_COUNTERS.c.year], set_={"last_value": _COUNTERS.c.last_value + count}
             ).returning(_COUNTERS.c.last_value)
         )
-        number = result.scalar_one()
-    return int(number)
-
-
-def _binds(table: Table, prefix: str) -> dict[str, ColumnElement[Any]]:
-    # Every column but an autoincrement key, each bound under a name unique in the statement.
-    return {
-        c.key: bindparam(prefix + c.key, type_=c.type)
-        for c in table.columns
-        if not (c.primary_key and c.autoincrement is True)
-    }
+        last = result.scalar_one()
+    first = int(last) - count + 1
+    return [case_number(year, n) for n in range(first, int(last) + 1)]
 
 
 def case_number(year: int, number: int) -> str:
     return f"{year}-{number:06d}"
 
 
-@functools.cache
-def _pg_file_case(outbox_rows: int) -> Select[Any]:
-    """The whole write of a filing in one statement: take the year's number, insert the case
-    numbered with it, its first timeline entry and its outbox rows, return the number.
-
-    The counter row is locked from this statement to the commit, so nothing but the commit
-    follows it: concurrent filings queue on that row for one statement and one commit, not
-    for a round trip per row. The outbox payloads come as JSON text in which the JSON string
-    ``:token`` (the caller's placeholder, quoted) stands for the number. Built once per number
-    of outbox rows, each its own single-row INSERT (a multi-row VALUES is not cacheable and
-    would be compiled on every filing). No counter row yet: no row inserted, none returned."""
-    number = _TAKE_NUMBER.cte("number")
-    digits = cast(number.c.last_value, Text)
-    # case_number() in SQL: at least six digits, never cut.
-    case_no = bindparam("year_prefix", type_=Text) + func.lpad(
-        digits, func.greatest(6, func.length(digits)), "0"
-    )
-    case_binds = _binds(_CASES, "c_")
-    case_binds["case_no"] = case_no
-    new_case = (
-        insert_(_CASES)
-        .from_select(list(case_binds), select(*case_binds.values()).select_from(number))
-        .returning(_CASES.c.id, _CASES.c.case_no)
-        .cte("new_case")
-    )
-    event_binds = _binds(_EVENTS, "e_")
-    new_event = (
-        insert_(_EVENTS)
-        .from_select(list(event_binds), select(*event_binds.values()).select_from(new_case))
-        .returning(_EVENTS.c.id)
-        .cte("new_event")
-    )
-    statement = select(new_case.c.case_no).add_cte(new_event)
-    token = bindparam("token", type_=Text)
-    for i in range(outbox_rows):
-        binds = _binds(_OUTBOX, f"o{i}_")
-        quoted = literal('"', Text) + new_case.c.case_no + literal('"', Text)
-        payload = func.replace(bindparam(f"o{i}_payload_text", type_=Text), token, quoted)
-        binds["payload"] = cast(payload, JSON)
-        row = (
-            insert_(_OUTBOX)
-            .from_select(list(binds), select(*binds.values()).select_from(new_case))
-            .returning(_OUTBOX.c.id)
-        )
-        statement = statement.add_cte(row.cte(f"new_outbox_{i}"))
-    return statement
-
-
-async def insert_numbered_case(
+async def insert_filed_cases(
     session: AsyncSession,
-    year: int,
-    case: dict[str, Any],
-    event: dict[str, Any],
+    cases: Sequence[dict[str, Any]],
+    events: Sequence[dict[str, Any]],
     outbox: Sequence[dict[str, Any]],
-    *,
-    token: str,
-) -> str:
-    """Number and insert a filed case with its first timeline entry and outbox rows (plain
-    rows, no ORM); returns the case number. Wherever ``token`` appears as a JSON string in an
-    outbox payload, the number takes its place."""
-    quoted = orjson.dumps(token).decode()
-    if _is_postgresql(session):
-        params: dict[str, Any] = {"counter_year": year, "year_prefix": f"{year}-", "token": quoted}
-        params.update({f"c_{k}": v for k, v in case.items() if k != "case_no"})
-        params.update({f"e_{k}": v for k, v in event.items()})
-        for i, row in enumerate(outbox):
-            params.update({f"o{i}_{k}": v for k, v in row.items() if k != "payload"})
-            params[f"o{i}_payload_text"] = orjson.dumps(row["payload"]).decode()
-        statement = _pg_file_case(len(outbox))
-        case_no = (await session.execute(statement, params)).scalar_one_or_none()
-        if case_no is None:
-            # The year's first case: its counter row is made (or a concurrent first case's
-            # awaited), then the statement finds it.
-            await session.execute(
-                pg_insert(_COUNTERS).values(year=year, last_value=0).on_conflict_do_nothing()
-            )
-            case_no = (await session.execute(statement, params)).scalar_one()
-        return str(case_no)
-    # SQLite: one writer at a time anyway; the number is still taken just before the inserts.
-    case_no = case_number(year, await next_case_number(session, year))
-    rows = [
-        {
-            **row,
-            "payload": orjson.loads(orjson.dumps(row["payload"]).decode().replace(quoted, f'"{case_no}"')),
-        }
-        for row in outbox
-    ]
-    await session.execute(insert_(_CASES), {**case, "case_no": case_no})
-    await session.execute(insert_(_EVENTS), event)
-    await session.execute(insert_(_OUTBOX), rows)
-    return case_no
+) -> None:
+    """Filed cases with their first timeline entries and outbox rows: plain rows, no ORM, one
+    executemany per table."""
+    await session.execute(insert_(_CASES), list(cases))
+    await session.execute(insert_(_EVENTS), list(events))
+    await session.execute(insert_(_OUTBOX), list(outbox))
+
+
+_IDEMPOTENCY: Table = IdempotencyRecord.metadata.tables[IdempotencyRecord.__tablename__]
+
+
+async def claim_idempotency_key(session: AsyncSession, client_id: str, key: str, request_hash: str) -> bool:
+    """Claim (client, key) for a filing of this transaction; False if a concurrent request
+    holds it (then committed before this returns: the insert waits for it)."""
+    insert = pg_insert if _is_postgresql(session) else sqlite_insert
+    claim = (
+        insert(_IDEMPOTENCY)
+        .values(client_id=client_id, key=key, request_hash=request_hash, created_at=now_utc())
+        .on_conflict_do_nothing(index_elements=[_IDEMPOTENCY.c.client_id, _IDEMPOTENCY.c.key])
+        .returning(_IDEMPOTENCY.c.id)
+    )
+    return (await session.execute(claim)).scalar_one_or_none() is not None
+
+
+_STORE_ANSWER = (
+    update(_IDEMPOTENCY)
+    .where(
+        _IDEMPOTENCY.c.client_id == bindparam("b_client_id", type_=String),
+        _IDEMPOTENCY.c.key == bindparam("b_key", type_=String),
+    )
+    .values(status_code=201, response_body=bindparam("b_body", type_=JSON))
+)
+
+
+async def store_answers(session: AsyncSession, answers: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+    """The answers of claimed filings, for their retries (status 201)."""
+    await session.execute(
+        _STORE_ANSWER, [{"b_client_id": c, "b_key": k, "b_body": body} for c, k, body in answers]
+    )
 
 
 async def get(session: AsyncSession, case_id: str, *, for_update: bool = False) -> Case | None:
@@ -194,50 +137,64 @@ async def get(session: AsyncSession, case_id: str, *, for_update: bool = False) 
     return await session.scalar(query)
 
 
-def _employer_history_query(by_uscc: bool, limit: int) -> Select[Any]:
+# The most open cases of an employer a filing lists as possible duplicates.
+HISTORY_LIMIT = 20
+
+
+def _employer_histories_query(by_uscc: bool) -> Select[Any]:
     # The same employer: by USCC when given, else by normalised name among cases without one.
-    if by_uscc:
-        same = Case.employer_uscc == bindparam("uscc", type_=String)
-    else:
-        same = and_(
-            Case.employer_uscc.is_(None), Case.employer_name_norm == bindparam("name_norm", type_=String)
+    keys = bindparam("keys", type_=String, expanding=True)
+    employer = Case.employer_uscc if by_uscc else Case.employer_name_norm
+    same = employer.in_(keys) if by_uscc else and_(Case.employer_uscc.is_(None), employer.in_(keys))
+    is_open = Case.status.in_(_OPEN_STATES_SQL)
+    rows = (
+        select(
+            employer.label("employer"),
+            func.count().over(partition_by=employer).label("total"),
+            func.row_number()
+            .over(partition_by=(employer, is_open), order_by=(Case.received_at.desc(), Case.case_no.desc()))
+            .label("rank"),
+            is_open.label("is_open"),
+            Case.id,
+            Case.case_no,
+            Case.status,
+            Case.received_at,
         )
-    total = select(func.count()).select_from(Case).where(same).scalar_subquery()
-    open_cases = (
-        select(Case.id, Case.case_no, Case.status, Case.received_at)
-        .where(same, Case.status.in_(_OPEN_STATES_SQL))
-        .order_by(Case.received_at.desc())
-        .limit(limit)
+        .where(same)
         .subquery()
     )
-    # One row even when nothing is open: the count rides on a LEFT JOIN from a constant row.
-    one = select(literal(1).label("one")).subquery()
-    return (
-        select(total.label("total"), *open_cases.c)
-        .select_from(one.outerjoin(open_cases, true()))
-        .order_by(open_cases.c.received_at.desc())
-    )
+    # Each employer's newest open cases, and one row at least (its newest) for its count.
+    return select(rows).where(or_(and_(rows.c.is_open, rows.c.rank <= HISTORY_LIMIT), rows.c.rank == 1))
 
 
 # Built once (a filing's hot path): building a statement per call costs its cache key each time.
-_HISTORY_BY_USCC = _employer_history_query(True, 20)
-_HISTORY_BY_NAME = _employer_history_query(False, 20)
+_HISTORIES_BY_USCC = _employer_histories_query(True)
+_HISTORIES_BY_NAME = _employer_histories_query(False)
 
 
-async def employer_history(
-    session: AsyncSession, *, uscc: str | None, name_norm: str | None
-) -> tuple[int, list[Row[Any]]]:
-    """How many cases the employer has had, and its (at most 20) open ones, newest first, in
-    one query."""
-    if uscc:
-        result = await session.execute(_HISTORY_BY_USCC, {"uscc": uscc})
-    elif name_norm:
-        result = await session.execute(_HISTORY_BY_NAME, {"name_norm": name_norm})
-    else:
-        return 0, []
-    rows = result.all()
-    count = int(rows[0].total or 0) if rows else 0
-    return count, [row for row in rows if row.id is not None]
+@dataclass(slots=True)
+class EmployerHistory:
+    count: int = 0
+    # Newest first (then by number), at most HISTORY_LIMIT.
+    open_cases: list[Row[Any]] = field(default_factory=list)
+
+
+async def employer_histories(
+    session: AsyncSession, *, usccs: Collection[str], names: Collection[str]
+) -> tuple[dict[str, EmployerHistory], dict[str, EmployerHistory]]:
+    """How many cases each employer has had, and its open ones: by USCC, and by normalised
+    name among cases without a USCC. One query per kind of key, whatever their number."""
+    found: list[dict[str, EmployerHistory]] = []
+    for statement, keys in ((_HISTORIES_BY_USCC, usccs), (_HISTORIES_BY_NAME, names)):
+        histories: dict[str, EmployerHistory] = {}
+        if keys:
+            ranked = (await session.execute(statement, {"keys": list(keys)})).all()
+            for row in sorted(ranked, key=lambda r: r.rank):
+                history = histories.setdefault(row.employer, EmployerHistory(int(row.total)))
+                if row.is_open:
+                    history.open_cases.append(row)
+        found.append(histories)
+    return found[0], found[1]
 
 
 @dataclass(frozen=True, slots=True)

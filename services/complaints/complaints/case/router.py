@@ -1,12 +1,13 @@
 from datetime import datetime
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Header, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from complaints.case import repository, service
 from complaints.case.actions import ActionEnvelope
-from complaints.case.dependencies import ClockDep
+from complaints.case.dependencies import ClockDep, IntakeDep
 from complaints.case.schemas import (
     CaseCreate,
     CaseCreated,
@@ -17,7 +18,7 @@ from complaints.case.schemas import (
     Payments,
     TimelineEntry,
 )
-from shared.auth import IdentityDep, require_scopes
+from shared.auth import Identity, IdentityDep, require_scopes
 from shared.db import SessionDep
 from shared.identifiers import DistrictCode, IndustryCode
 from shared.pagination import Page, PageParamsDep
@@ -31,20 +32,17 @@ _READERS = ("complaints:read", "complaints:write", "cases:manage")
     summary="提交投诉或举报",
     status_code=201,
     response_model=CaseCreated,
-    # `internal`: the wages service opens cases for red alerts through the gateway.
-    dependencies=[require_scopes("complaints:write", "cases:manage", "internal")],
 )
 async def file_case(
     payload: CaseCreate,
-    session: SessionDep,
-    identity: IdentityDep,
-    clock: ClockDep,
+    # `internal`: the wages service opens cases for red alerts through the gateway.
+    identity: Annotated[Identity, require_scopes("complaints:write", "cases:manage", "internal")],
+    intake: IntakeDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
-) -> JSONResponse:
-    status, body = await service.file_case(
-        session, identity, payload, clock=clock, idempotency_key=idempotency_key
-    )
-    return JSONResponse(body, status_code=status)
+) -> Response:
+    # No request session: the case is written by the group commit of concurrent filings.
+    status, body = await service.file_case(intake, identity, payload, idempotency_key=idempotency_key)
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
 @router.get("", summary="投诉举报案件列表", dependencies=[require_scopes(*_READERS)])

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaints.case import deadlines, intake, repository, views, workflow
 from complaints.case.actions import ACTION_MODELS, ActionEnvelope
 from complaints.case.deadlines import Clock
+from complaints.case.dependencies import Intake
 from complaints.case.handlers import HANDLERS
 from complaints.case.models import Case, CaseEvent, PersonalDataAccess
 from complaints.case.schemas import (
@@ -26,7 +27,7 @@ from complaints.case.schemas import (
 from complaints.idempotency import IdempotencyRecord
 from shared import idempotency
 from shared.auth import Identity
-from shared.errors import FieldError, NotFound, ValidationFailed, pydantic_errors_to_field_errors
+from shared.errors import Conflict, FieldError, NotFound, ValidationFailed, pydantic_errors_to_field_errors
 from shared.pagination import Page, PageParams, encode_cursor
 from shared.timeutil import china_today, now_utc
 
@@ -66,33 +67,29 @@ def _audit_personal_data(
 
 
 async def file_case(
-    session: AsyncSession,
-    identity: Identity,
-    payload: CaseCreate,
-    *,
-    clock: Clock,
-    idempotency_key: str | None,
+    setup: Intake, identity: Identity, payload: CaseCreate, *, idempotency_key: str | None
 ) -> tuple[int, dict[str, Any]]:
-    record = None
+    """Checks here; reads and writes in a group commit (``intake.store``) with the concurrent
+    filings: the request holds no connection of its own."""
+    filing = intake.prepare(identity, payload, clock=setup.clock)
+    filing.respond = True
     if idempotency_key is not None:
-        record, replay = await idempotency.begin(
-            session,
-            IdempotencyRecord,
-            client_id=identity.client_id,
-            key=idempotency_key,
-            payload=payload.model_dump(mode="json"),
+        idempotency.check_key(idempotency_key)
+        digest = idempotency.request_hash(payload.model_dump(mode="json"))
+        filing.claim = (identity.client_id, idempotency_key, digest)
+    if not isinstance(await setup.filings.submit(filing), intake.KeyTaken):
+        assert filing.body is not None
+        return 201, filing.body
+    # The key was claimed before (a retry) or by a concurrent twin: its stored answer.
+    assert filing.claim is not None
+    client_id, key, digest = filing.claim
+    async with setup.database.sessionmaker() as session:
+        replay = await idempotency.stored_answer(
+            session, IdempotencyRecord, client_id=client_id, key=key, digest=digest
         )
-        if replay is not None:
-            return replay
-    filing = await intake.prepare(session, identity, payload, clock=clock)
-    body = views.case_created(filing.case, identity, china_today(), filing.duplicates).model_dump(mode="json")
-    # Last, as the year's counter row stays locked until the commit: only the number is
-    # missing from the answer, built above. (With an Idempotency-Key the stored answer, which
-    # carries the number, is one more UPDATE flushed at the commit.)
-    body["case_no"] = await intake.store(session, filing)
-    if record is not None:
-        idempotency.complete(record, 201, body)
-    return 201, body
+    if replay is None:
+        raise Conflict("相同幂等键的请求正在处理中，请稍后重试", code="idempotency_in_progress")
+    return replay
 
 
 async def get_case(session: AsyncSession, identity: Identity, case_id: str) -> CaseOut:

@@ -1,0 +1,106 @@
+"""Group commit: writes submitted by concurrent requests, committed together.
+
+A write that must hold a hot row until its commit (the year's case-number counter) serialises
+every request on that row: each waits for the others' statements, their round trips and their
+commits in turn. Here the first request to arrive writes at once; the ones that arrive while
+its transaction runs queue up and are written by the next transaction, all of them in one. An
+idle service writes every request on its own, as before; a busy one takes the row once per
+batch instead of once per request. Each submitter gets its own result, and only after the
+commit that made its write durable.
+
+A batch that fails is written again one item at a time, so one bad item fails alone and the
+others still commit (after a lost connection the pool is fresh, so they usually do).
+
+``writers`` transactions may run at once (PostgreSQL): while one waits on the database, the
+next does its first statements and then queues on the hot row, where the database wakes it the
+moment the first commits. Keep one on SQLite, which has one writer anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
+
+Write = Callable[[AsyncSession, Sequence[ItemT]], Awaitable[Sequence[ResultT]]]
+
+
+class GroupCommit(Generic[ItemT, ResultT]):
+    """Runs ``write(session, items)`` in one transaction per batch; ``write`` returns one result
+    per item, in order, and must not commit."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        write: Write[ItemT, ResultT],
+        *,
+        max_batch: int = 200,
+        writers: int = 1,
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError("max_batch must be at least 1")
+        if writers < 1:
+            raise ValueError("writers must be at least 1")
+        self._sessionmaker = sessionmaker
+        self._write = write
+        self._max_batch = max_batch
+        self._max_writers = writers
+        self._queue: list[tuple[ItemT, asyncio.Future[ResultT]]] = []
+        self._writers: set[asyncio.Task[None]] = set()
+        # Figures for tests and logs: how many transactions, how many items.
+        self.batches = 0
+        self.items = 0
+
+    async def submit(self, item: ItemT) -> ResultT:
+        """Write ``item`` (with whatever else is queued) and return its result once committed."""
+        future: asyncio.Future[ResultT] = asyncio.get_running_loop().create_future()
+        self._queue.append((item, future))
+        if len(self._writers) < self._max_writers:
+            # A task, not the submitter itself: a cancelled request must not stop the writes
+            # of the others (nor its own, which is then committed all the same).
+            self._writers.add(asyncio.create_task(self._drain()))
+        return await asyncio.shield(future)
+
+    async def close(self) -> None:
+        """Wait until everything submitted is written (at shutdown)."""
+        while self._writers:
+            await asyncio.gather(*(asyncio.shield(w) for w in list(self._writers)))
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch = self._queue[: self._max_batch]
+                del self._queue[: self._max_batch]
+                await self._commit(batch)
+        finally:
+            # At once, not in a done callback: a submit arriving after the last batch must
+            # see this writer gone and start another.
+            task = asyncio.current_task()
+            assert task is not None
+            self._writers.discard(task)
+
+    async def _commit(self, batch: list[tuple[ItemT, asyncio.Future[ResultT]]]) -> None:
+        try:
+            async with self._sessionmaker() as session, session.begin():
+                results = await self._write(session, [item for item, _ in batch])
+            if len(results) != len(batch):
+                raise RuntimeError(f"write returned {len(results)} results for {len(batch)} items")
+        except Exception as exc:
+            if len(batch) > 1:
+                for one in batch:
+                    await self._commit([one])
+                return
+            _, future = batch[0]
+            if not future.done():
+                future.set_exception(exc)
+            return
+        self.batches += 1
+        self.items += len(batch)
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)

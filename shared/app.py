@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, context
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from starlette.types import ASGIApp
 
 from shared.db import Database
 from shared.errors import install_error_handlers
@@ -44,8 +45,11 @@ def create_base_app(
     extra_lifespan: ExtraLifespan | None = None,
     readiness: Callable[[Request], Mapping[str, ReadinessCheck]] = _database_checks,
     configure_logs: bool = True,
+    inner_middleware: Sequence[Callable[[ASGIApp], ASGIApp]] = (),
     **fastapi_kwargs: Any,
 ) -> FastAPI:
+    """``inner_middleware``: raw ASGI fast paths of a service, run inside the request context
+    (request id, access log, metrics) and before FastAPI's routing."""
     if configure_logs:
         configure_logging(settings.service_name, settings.log_level)
 
@@ -72,6 +76,9 @@ def create_base_app(
     )
     app.state.settings = settings
     install_error_handlers(app)
+    # Added first, so inside the request context (each add wraps the ones before it).
+    for middleware in inner_middleware:
+        app.add_middleware(middleware)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(health_router(settings.service_name, readiness))
     for router in routers:

@@ -358,6 +358,14 @@ async def _handle_unexpected(request: Request, exc: Exception) -> Response:
     )
 
 
+async def error_response(request: Request, exc: Exception) -> Response:
+    """The answer the handlers below give ``exc``, for code answering outside FastAPI's routing
+    (a raw ASGI fast path)."""
+    if isinstance(exc, AppError):
+        return await _handle_app_error(request, exc)
+    return await _handle_unexpected(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _handle_app_error)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)

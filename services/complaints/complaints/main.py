@@ -11,6 +11,7 @@ from complaints.api import api_router
 from complaints.case import intake
 from complaints.case.deadlines import Clock
 from complaints.case.dependencies import Intake
+from complaints.case.fastpath import IntakeFastPath
 from complaints.case.scan import escalate_overdue
 from complaints.config import ComplaintsSettings
 from complaints.outbox.models import OutboxEvent
@@ -88,4 +89,5 @@ def create_app(settings: ComplaintsSettings | None = None, *, configure_logs: bo
         routers=[api_router],
         extra_lifespan=lifespan,
         configure_logs=configure_logs,
+        inner_middleware=[IntakeFastPath],
     )

@@ -58,14 +58,23 @@ EventT = TypeVar("EventT", bound=OutboxEventMixin)
 
 def new_event(model: type[EventT], event_type: str, aggregate_id: str, payload: Mapping[str, Any]) -> EventT:
     """An outbox row to ``session.add`` in the same transaction as the business change."""
-    event = model()
-    event.id = str(uuid.uuid4())
-    event.event_type = event_type
-    event.aggregate_id = aggregate_id
-    event.payload = dict(payload)
-    event.created_at = event.available_at = utcnow()
-    event.attempts = 0
-    return event
+    return model(**new_event_row(event_type, aggregate_id, payload))
+
+
+def new_event_row(event_type: str, aggregate_id: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The same row as plain column values, for bulk inserts (every column given)."""
+    now = utcnow()
+    return {
+        "id": str(uuid.uuid4()),
+        "event_type": event_type,
+        "aggregate_id": aggregate_id,
+        "payload": dict(payload),
+        "created_at": now,
+        "available_at": now,
+        "attempts": 0,
+        "last_error": None,
+        "delivered_at": None,
+    }
 
 
 class DeliveryFailed(Exception):

@@ -150,8 +150,26 @@ async def test_two_writers_overlap_and_none_is_left_behind(database: Database) -
     assert sorted(item for batch in writer.batches for item in batch) == [f"W-{k}" for k in range(6)]
 
 
+async def test_a_second_writer_waits_for_enough_items(database: Database) -> None:
+    writer = Writer(rows=False)
+    commit: GroupCommit[str, str] = GroupCommit(database.sessionmaker, writer, writers=2, extra_batch=3)
+    first = asyncio.create_task(commit.submit("E-0"))
+    await asyncio.sleep(0)
+    waiting = [asyncio.create_task(commit.submit(f"E-{k}")) for k in (1, 2)]
+    await asyncio.sleep(0.05)
+    assert writer.batches == [["E-0"]]  # two waiting: not enough for a second transaction
+    waiting.append(asyncio.create_task(commit.submit("E-3")))
+    await asyncio.sleep(0.05)
+    assert writer.batches == [["E-0"], ["E-1", "E-2", "E-3"]]
+    writer.gate.set()
+    assert await asyncio.gather(first, *waiting) == [f"done E-{k}" for k in range(4)]
+    await commit.close()
+
+
 def test_max_batch_and_writers_must_be_positive(database: Database) -> None:
     with pytest.raises(ValueError, match="max_batch"):
         GroupCommit(database.sessionmaker, Writer(), max_batch=0)
     with pytest.raises(ValueError, match="writers"):
         GroupCommit(database.sessionmaker, Writer(), writers=0)
+    with pytest.raises(ValueError, match="extra_batch"):
+        GroupCommit(database.sessionmaker, Writer(), extra_batch=0)

@@ -1,28 +1,36 @@
 """The joint-punishment check (contract.md "Credit registry"): as_of before, during and after a
 listing; purposes; a batch of 1000 in a constant number of statements; 1001 refused with 413;
-identifiers naming the item; the audit and the daily quota."""
+identifiers naming the item; the audit and the daily quota (a counter per client and day, filled
+by migration 0004 from the audits)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
-from credit.check import identifiers
-from credit.check.models import CheckAudit
+from credit.check import identifiers, repository
+from credit.check.models import CheckAudit, CheckQuotaUsage
 from credit.check.schemas import CheckResult
 from credit.main import create_app as create_credit_app
 from credit.subject.models import Subject
+from shared import migrations
 from shared.db import Database
 from shared.identifiers import IdentifierError, make_id_number, validate_id_number, validate_uscc
-from shared.testing.plugin import _admin_execute, app_client
-from tests.conftest import credit_settings
+from shared.testing.plugin import MigratedDatabases, _admin_execute, app_client
+from shared.timeutil import china_date, china_today, now_utc
+from tests.conftest import COMPONENTS, credit_settings
 from tests.credit.test_listing import (
     BOSS,
     MANAGER,
@@ -177,7 +185,7 @@ async def counted_app(db_urls: dict[str, str]) -> AsyncIterator[tuple[httpx.Asyn
 
 
 async def test_a_batch_of_1000_is_answered_in_order_with_a_constant_number_of_statements(
-    counted_app: tuple[httpx.AsyncClient, FastAPI], db_urls: dict[str, str]
+    counted_app: tuple[httpx.AsyncClient, FastAPI], db_urls: dict[str, str], backend: str
 ) -> None:
     client, app = counted_app
     # Listed: two units with two persons each; one unit whose listing expired; clean subjects.
@@ -236,8 +244,9 @@ async def test_a_batch_of_1000_is_answered_in_order_with_a_constant_number_of_st
         event.remove(engine.pool, "checkout", watch)
         for driver in drivers:
             driver.remove_query_logger(log)
-    # The subjects by USCC or 身份证号 with their listings; the audit row, within the quota.
-    assert small_count == big_count == 2, statements
+    # The subjects by USCC or 身份证号 with their listings; the day's counter raised within the
+    # quota and the audit row, one statement on PostgreSQL, two on SQLite (no data-modifying WITH).
+    assert small_count == big_count == (2 if backend == "postgresql" else 3), statements
     assert [r["restricted"] for r in small["results"]] == [True, False, True, False]
 
     assert big["subject_count"] == 1000 and big["restricted_count"] == 4
@@ -353,9 +362,213 @@ async def test_a_quota_beyond_32_bits(db_urls: dict[str, str]) -> None:
     settings = credit_settings(db_urls["credit"])
     settings.check_daily_quota = 10**12
     app = create_credit_app(settings, configure_logs=False)
+    today = china_today()
+    await _set_usage(db_urls["credit"], "bank", today, 10**12 - 2)
     async with app_client(app) as client:
         result = await check(client, [{"uscc": uscc(n)} for n in range(3)])
         assert result["subject_count"] == 3
+        await check(client, [{"uscc": uscc(n)} for n in range(2)], client_id="bank")
+        response = await client.post(
+            CHECKS, json={"subjects": [{"uscc": UNIT}], "purpose": "loan"}, headers=checker("bank")
+        )
+        body = problem(response, 429, "check_quota_exceeded")
+        assert "已用 1000000000000 个" in body["detail"]
+    usage, audited = await _usage_and_audited(db_urls["credit"])
+    assert usage == {("procurement", today): 3, ("bank", today): 10**12}
+    assert audited == 5
+
+
+async def _set_usage(url: str, client_id: str, day: date, used: int) -> None:
+    database = Database(url)
+    try:
+        async with database.sessionmaker() as session, session.begin():
+            session.add(CheckQuotaUsage(client_id=client_id, day=day, used=used))
+    finally:
+        await database.dispose()
+
+
+async def _usage_and_audited(url: str) -> tuple[dict[tuple[str, date], int], int]:
+    """The counters, by client and day, and the subjects of every audit row."""
+    database = Database(url)
+    try:
+        async with database.sessionmaker() as session:
+            rows = (await session.execute(select(CheckQuotaUsage))).scalars().all()
+            audited = await session.scalar(select(func.coalesce(func.sum(CheckAudit.subject_count), 0)))
+    finally:
+        await database.dispose()
+    return {(row.client_id, row.day): row.used for row in rows}, int(audited or 0)
+
+
+async def test_concurrent_checks_of_one_client_never_overrun_its_quota(db_urls: dict[str, str]) -> None:
+    # Eight checks of three subjects at once against a quota of ten: three fit, whatever the
+    # order (on PostgreSQL each waits for the one before on the client's counter row).
+    settings = credit_settings(db_urls["credit"])
+    settings.check_daily_quota = 10
+    app = create_credit_app(settings, configure_logs=False)
+    async with app_client(app) as client:
+        responses = await asyncio.gather(
+            *(
+                client.post(
+                    CHECKS,
+                    json={"subjects": [{"uscc": uscc(n + k)} for k in range(3)], "purpose": "loan"},
+                    headers=checker(),
+                )
+                for n in range(8)
+            )
+        )
+    accepted = [r for r in responses if r.status_code == 200]
+    refused = [r for r in responses if r.status_code != 200]
+    assert len(accepted) == 3, [r.text for r in responses]
+    assert len({r.json()["audit_id"] for r in accepted}) == 3
+    for response in refused:
+        assert "本次 3 个" in problem(response, 429, "check_quota_exceeded")["detail"]
+    usage, audited = await _usage_and_audited(db_urls["credit"])
+    assert usage == {("procurement", china_today()): 9}
+    assert audited == 9
+
+
+async def test_the_429_tells_the_count_of_the_day_from_the_counter(db_urls: dict[str, str]) -> None:
+    settings = credit_settings(db_urls["credit"])
+    settings.check_daily_quota = 5
+    app = create_credit_app(settings, configure_logs=False)
+    today = china_today()
+    yesterday = today - timedelta(days=1)
+    # No audit rows: the counter alone says what was used. Yesterday's does not count today.
+    await _set_usage(db_urls["credit"], "procurement", today, 4)
+    await _set_usage(db_urls["credit"], "procurement", yesterday, 5)
+    await _set_usage(db_urls["credit"], "bank", yesterday, 5)
+    async with app_client(app) as client:
+        two = {"subjects": [{"uscc": uscc(1)}, {"uscc": uscc(2)}], "purpose": "loan"}
+        response = await client.post(CHECKS, json=two, headers=checker())
+        body = problem(response, 429, "check_quota_exceeded")
+        assert "（5 个，已用 4 个，本次 2 个）" in body["detail"]
+        await check(client, [{"uscc": uscc(1)}])
+        response = await client.post(CHECKS, json=two, headers=checker())
+        assert "已用 5 个" in problem(response, 429, "check_quota_exceeded")["detail"]
+
+        # More subjects than the quota on a day without a counter: refused, nothing counted.
+        six = {"subjects": [{"uscc": uscc(n)} for n in range(6)], "purpose": "loan"}
+        response = await client.post(CHECKS, json=six, headers=checker("bank"))
+        body = problem(response, 429, "check_quota_exceeded")
+        assert "（5 个，已用 0 个，本次 6 个）" in body["detail"]
+        await check(client, [{"uscc": uscc(n)} for n in range(5)], client_id="bank")
+    usage, audited = await _usage_and_audited(db_urls["credit"])
+    assert usage == {
+        ("procurement", today): 5,
+        ("procurement", yesterday): 5,
+        ("bank", yesterday): 5,
+        ("bank", today): 5,
+    }
+    assert audited == 6
+
+
+async def test_the_session_store_counts_within_the_quota_on_either_database(db_urls: dict[str, str]) -> None:
+    # SessionChecks (the service's store on SQLite) on either database: a refused count
+    # changes the counter no more than it inserts an audit row.
+    database = Database(db_urls["credit"])
+    today = china_today()
+    audit = {
+        "client_id": "procurement",
+        "client_name": "政府采购平台",
+        "purpose": "loan",
+        "as_of": today,
+        "restricted_count": 0,
+        "at": now_utc(),
+    }
+    try:
+        async with database.sessionmaker() as session, session.begin():
+            store = repository.SessionChecks(session)
+
+            async def add(quota: int, count: int) -> int | None:
+                return await store.add_audit_within_quota(
+                    quota=quota, day=today, answers_json="[]", subject_count=count, **audit
+                )
+
+            assert await store.subjects_checked("procurement", today) == 0
+            first = await add(10**12, 3)
+            refused = await add(5, 3)
+            last = await add(5, 2)
+            assert first is not None and refused is None and last not in (None, first)
+            assert await store.subjects_checked("procurement", today) == 5
+            assert await store.subjects_checked("procurement", today - timedelta(days=1)) == 0
+    finally:
+        await database.dispose()
+    usage, audited = await _usage_and_audited(db_urls["credit"])
+    assert usage == {("procurement", today): 5} and audited == 5
+
+
+async def test_the_migration_fills_the_counters_of_the_last_two_days_from_the_audits(
+    backend: str, tmp_path: Path
+) -> None:
+    directory = COMPONENTS["credit"]
+    workdir = tmp_path / "db"
+    workdir.mkdir()
+    databases = MigratedDatabases(backend, {"credit": directory}, workdir)
+    # Made and dropped in a thread: they run their own event loops (asyncio.run), as Alembic does.
+    url = (await asyncio.to_thread(databases.create, migrate=False))["credit"]
+    try:
+        await asyncio.to_thread(migrations.upgrade, directory, url, "0003")
+        now = now_utc()
+        audits = [
+            ("procurement", 3, now),
+            ("procurement", 4, now - timedelta(minutes=1)),
+            ("bank", 2, now),
+            ("procurement", 5, now - timedelta(days=1)),
+            ("procurement", 7, now - timedelta(days=3)),  # too old to matter: not counted
+        ]
+        database = Database(url)
+        try:
+            async with database.sessionmaker() as session, session.begin():
+                await session.execute(
+                    insert(CheckAudit.metadata.tables[CheckAudit.__tablename__]),
+                    [
+                        {
+                            "client_id": client_id,
+                            "client_name": client_id,
+                            "purpose": "loan",
+                            "as_of": china_date(at),
+                            "subject_count": count,
+                            "restricted_count": 0,
+                            "answers": [],
+                            "at": at,
+                        }
+                        for client_id, count, at in audits
+                    ],
+                )
+        finally:
+            await database.dispose()
+        expected: Counter[tuple[str, date]] = Counter()
+        for client_id, count, at in audits[:-1]:
+            expected[client_id, china_date(at)] += count
+
+        await asyncio.to_thread(migrations.upgrade, directory, url, "0004")
+        usage, audited = await _usage_and_audited(url)
+        assert usage == dict(expected) and audited == 21
+
+        # The check goes on from the filled counter: 7 used of 10 today, 4 more refused.
+        settings = credit_settings(url)
+        settings.check_daily_quota = 10
+        async with app_client(create_credit_app(settings, configure_logs=False)) as client:
+            four = {"subjects": [{"uscc": uscc(n)} for n in range(4)], "purpose": "loan"}
+            response = await client.post(CHECKS, json=four, headers=checker())
+            assert (
+                f"已用 {expected['procurement', china_date(now)]} 个"
+                in problem(response, 429, "check_quota_exceeded")["detail"]
+            )
+
+        # Down and up again: the table goes, the audits stay, the counters are filled again.
+        await asyncio.to_thread(migrations.downgrade, directory, url, "0003")
+        engine = create_async_engine(url, poolclass=NullPool)
+        try:
+            async with engine.connect() as conn:
+                tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+        finally:
+            await engine.dispose()
+        assert "check_quota_usage" not in tables and "check_audits" in tables
+        await asyncio.to_thread(migrations.upgrade, directory, url)
+        assert await _usage_and_audited(url) == (dict(expected), 21)
+    finally:
+        await asyncio.to_thread(databases.drop)
 
 
 async def test_a_lost_database_connection_is_one_503_then_fresh_connections(

@@ -1,7 +1,7 @@
 """Every ORM model of the service, imported here so Alembic sees the whole metadata."""
 
 from credit.base import Base
-from credit.check.models import CheckAudit
+from credit.check.models import CheckAudit, CheckQuotaUsage
 from credit.disclosure.models import Disclosure, DisclosureBatch
 from credit.grade.models import Grade
 from credit.idempotency import IdempotencyRecord
@@ -13,6 +13,7 @@ metadata = Base.metadata
 __all__ = [
     "Base",
     "CheckAudit",
+    "CheckQuotaUsage",
     "Disclosure",
     "DisclosureBatch",
     "Grade",

@@ -1,21 +1,32 @@
 """Queries of the check: a constant number per batch, whatever its size. No rules, no commit.
 
-Two ways to run the same two statements (the lookup, the audit row within the quota):
+The daily quota of checked subjects is a counter, one ``check_quota_usage`` row per client and
+China calendar day: a check raises it by its subject count unless that would take it over the
+quota, and its audit row goes in only if it did. A refused check changes nothing; two checks of
+one client wait for each other on that row, so together they can never overrun the quota; and
+the cost of a check does not grow with the day's checks.
+
+Two ways to run the same statements (the lookup, then the counter and the audit row):
 
 - on PostgreSQL, :class:`PostgresChecks`: their SQL text run by asyncpg itself on a connection
-  of the engine's pool, outside any explicit transaction. The audit ``INSERT ... SELECT`` is one
-  statement, so it is committed by itself (synchronous_commit applies as for any commit) before
-  the answer is sent, and the lookup before it only reads: BEGIN and COMMIT would be two more
-  round trips per check for nothing, and SQLAlchemy's session, execution context and rows cost
-  more CPU than a one-subject check's SQL;
-- on SQLite (development and tests), the Core statements below on the request's session.
+  of the engine's pool, outside any explicit transaction. The counter and the audit row are
+  one statement (a data-modifying ``WITH``: the upsert of the counter, then the audit
+  ``INSERT ... SELECT ... WHERE EXISTS`` its returned row), so they are committed together by
+  themselves (synchronous_commit applies as for any commit) before the answer is sent, and the
+  lookup before it only reads: BEGIN and COMMIT would be two more round trips per check for
+  nothing, and SQLAlchemy's session, execution context and rows cost more CPU than a
+  one-subject check's SQL;
+- on SQLite (development and tests), the Core statements below on the request's session, in
+  its transaction: SQLite has no data-modifying ``WITH``, so the counter's upsert returns the
+  new count and the audit row is inserted only if it did; the upsert takes the database's
+  write lock, which the transaction holds until it commits.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from typing import Any, Protocol
 
@@ -31,17 +42,18 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
-    func,
     insert,
     or_,
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
-from credit.check.models import CheckAudit
+from credit.check.models import CheckAudit, CheckQuotaUsage
 from credit.listing import repository as listings
 from credit.listing import workflow
 from credit.listing.models import Listing, ListingDecision
@@ -124,15 +136,40 @@ async def subjects_with_listings(
     return rows
 
 
-def _checked(client_id: Any, start: Any, end: Any) -> Select[int]:
-    """Subjects this client checked in [start, end), read through ``ix_check_audits_client_id_at``."""
-    return select(func.coalesce(func.sum(CheckAudit.subject_count), 0)).where(
-        CheckAudit.client_id == client_id, CheckAudit.at >= start, CheckAudit.at < end
+@cache
+def _usage() -> Select[Any]:
+    """The client's counter of a day, built once: bound parameters ``client_id`` and ``day``."""
+    usage = CheckQuotaUsage.metadata.tables[CheckQuotaUsage.__tablename__]
+    return select(usage.c.used).where(
+        usage.c.client_id == bindparam("client_id", type_=usage.c.client_id.type),
+        usage.c.day == bindparam("day", type_=Date),
     )
 
 
-async def subjects_checked(session: AsyncSession, client_id: str, start: datetime, end: datetime) -> int:
-    return int(await session.scalar(_checked(client_id, start, end)) or 0)
+async def subjects_checked(session: AsyncSession, client_id: str, day: date) -> int:
+    """Subjects this client checked on ``day`` (a China calendar day), as its counter says."""
+    return int(await session.scalar(_usage(), {"client_id": client_id, "day": day}) or 0)
+
+
+@cache
+def _count_within_quota(postgresql: bool) -> ReturningInsert[Any]:
+    """Built once with bound parameters ``client_id``, ``day``, ``count`` and ``quota``: the
+    client's counter of the day created with ``count``, or raised by it, unless the result
+    would be over ``quota``. It returns the new ``used``, or no row when nothing changed."""
+    usage = CheckQuotaUsage.metadata.tables[CheckQuotaUsage.__tablename__]
+    # As 64-bit integers: a quota may be set beyond 32 bits.
+    count = bindparam("count", type_=BigInteger)
+    quota = bindparam("quota", type_=BigInteger)
+    first = select(
+        bindparam("client_id", type_=usage.c.client_id.type), bindparam("day", type_=Date), count
+    ).where(count <= quota)  # SQLite wants a WHERE before an ON CONFLICT (else read as a join's ON)
+    upsert = (postgresql_insert if postgresql else sqlite_insert)(usage).from_select(
+        ["client_id", "day", "used"], first
+    )
+    raised = usage.c.used + upsert.excluded.used
+    return upsert.on_conflict_do_update(
+        index_elements=[usage.c.client_id, usage.c.day], set_={"used": raised}, where=raised <= quota
+    ).returning(usage.c.used)
 
 
 # The audit row's columns, as the check gives them (``answers`` comes serialised, apart).
@@ -140,9 +177,8 @@ _AUDITED = ("client_id", "client_name", "purpose", "as_of", "subject_count", "re
 
 
 @cache
-def _insert_within_quota(postgresql: bool) -> ReturningInsert[int]:
-    """Built once with bound parameters: the columns of ``_AUDITED``, ``answers`` (JSON
-    text), ``start``, ``end``, ``count`` and ``quota``."""
+def _insert_audit(postgresql: bool) -> ReturningInsert[Any]:
+    """Built once with bound parameters: the columns of ``_AUDITED`` and ``answers`` (JSON text)."""
     table = CheckAudit.metadata.tables[CheckAudit.__tablename__]
     row: dict[str, ColumnElement[Any]] = {
         name: bindparam(name, type_=table.c[name].type) for name in _AUDITED
@@ -150,46 +186,42 @@ def _insert_within_quota(postgresql: bool) -> ReturningInsert[int]:
     answers = bindparam("answers", type_=Text)
     # SQLite keeps JSON as its text; a CAST there would apply the column's numeric affinity.
     row["answers"] = cast(answers, JSON) if postgresql else answers
-    at = table.c.at.type
-    used = _checked(
-        row["client_id"], bindparam("start", type_=at), bindparam("end", type_=at)
-    ).scalar_subquery()
-    # As 64-bit integers: the sum is one, and a quota may be set beyond 32 bits.
-    within = select(*row.values()).where(
-        used + bindparam("count", type_=BigInteger) <= bindparam("quota", type_=BigInteger)
-    )
     # On the table, not the mapped class: parameters given to an ORM insert mean a bulk insert.
-    return insert(table).from_select(list(row), within).returning(table.c.id)
+    return insert(table).values(row).returning(table.c.id)
 
 
 async def add_audit_within_quota(
     session: AsyncSession,
     *,
     quota: int,
-    start: datetime,
-    end: datetime,
+    day: date,
     answers_json: str,
     **values: Any,
 ) -> int | None:
-    """Insert the audit row of a check unless its ``subject_count`` would take the subjects
-    its client checked in [start, end) over ``quota``: the new row's id, or None (nothing
-    inserted). Reading the day's total and inserting are one statement, ``INSERT ... SELECT
-    ... WHERE``: one round trip fewer per check.
+    """Count the check's ``subject_count`` in its client's counter of ``day`` (the China
+    calendar day of the check), then insert its audit row: the new row's id; or, when the
+    count would take the counter over ``quota``, None, with nothing changed or inserted.
+
+    Two statements in the session's transaction (the caller commits both or neither): the
+    counter's upsert, which returns a row only when it counted, and the audit row only then.
 
     ``answers_json`` is the ``answers`` column already serialised (by orjson: the JSON type's
     encoder would run the standard library's over a thousand answers).
     """
-    statement = _insert_within_quota(session.get_bind().dialect.name == "postgresql")
-    params = {
-        **values,
-        "answers": answers_json,
-        "start": start,
-        "end": end,
-        "count": values["subject_count"],
-        "quota": min(quota, _MAX_BIGINT),
-    }
-    audit_id = await session.scalar(statement, params)
-    return None if audit_id is None else int(audit_id)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    counted = await session.scalar(
+        _count_within_quota(postgresql),
+        {
+            "client_id": values["client_id"],
+            "day": day,
+            "count": values["subject_count"],
+            "quota": min(quota, _MAX_BIGINT),
+        },
+    )
+    if counted is None:
+        return None
+    audit_id = await session.scalar(_insert_audit(postgresql), {**values, "answers": answers_json})
+    return int(audit_id)
 
 
 # --- the check's store: the statements above on a session, or their SQL on asyncpg ----------
@@ -201,10 +233,10 @@ class CheckStore(Protocol):
     ) -> Sequence[Any]: ...
 
     async def add_audit_within_quota(
-        self, *, quota: int, start: datetime, end: datetime, answers_json: str, **values: Any
+        self, *, quota: int, day: date, answers_json: str, **values: Any
     ) -> int | None: ...
 
-    async def subjects_checked(self, client_id: str, start: datetime, end: datetime) -> int: ...
+    async def subjects_checked(self, client_id: str, day: date) -> int: ...
 
 
 class SessionChecks:
@@ -219,14 +251,14 @@ class SessionChecks:
         return await subjects_with_listings(self.session, usccs, id_numbers, as_of)
 
     async def add_audit_within_quota(
-        self, *, quota: int, start: datetime, end: datetime, answers_json: str, **values: Any
+        self, *, quota: int, day: date, answers_json: str, **values: Any
     ) -> int | None:
         return await add_audit_within_quota(
-            self.session, quota=quota, start=start, end=end, answers_json=answers_json, **values
+            self.session, quota=quota, day=day, answers_json=answers_json, **values
         )
 
-    async def subjects_checked(self, client_id: str, start: datetime, end: datetime) -> int:
-        return await subjects_checked(self.session, client_id, start, end)
+    async def subjects_checked(self, client_id: str, day: date) -> int:
+        return await subjects_checked(self.session, client_id, day)
 
 
 # The same lookup as _lookup(True, ...): blacklist listings in force on the day (in_force()),
@@ -257,19 +289,27 @@ _PG_LOOKUP = {
 }
 _PG_DECIDED = sorted(workflow.DECIDED)
 
-# As _insert_within_quota(True): the day's total read and the row inserted in one statement.
-_PG_CHECKED = (
-    "SELECT coalesce(sum(subject_count), 0) FROM check_audits "
-    "WHERE client_id = $1::varchar AND at >= $2::timestamptz AND at < $3::timestamptz"
-)
+# As _usage(): the client's counter of the day.
+_PG_USED = "SELECT used FROM check_quota_usage WHERE client_id = $1::varchar AND day = $2::date"
+
+# As _count_within_quota(True) then _insert_audit(True), in one statement: the audit row goes
+# in only if the counter's upsert returned a row. The audit columns come first ($1 to $8),
+# then the day, the count (bigint, apart from $5: a parameter takes one type) and the quota.
+# Concurrent checks of a client wait on its counter row (the upsert's row lock): each sees
+# the count the one before left, and none can take it over the quota.
 _PG_INSERT_WITHIN_QUOTA = """
+WITH usage AS (
+  INSERT INTO check_quota_usage (client_id, day, used)
+  SELECT $1::varchar, $9::date, $10::bigint WHERE $10::bigint <= $11::bigint
+  ON CONFLICT (client_id, day) DO UPDATE SET used = check_quota_usage.used + EXCLUDED.used
+  WHERE check_quota_usage.used + EXCLUDED.used <= $11::bigint
+  RETURNING used
+)
 INSERT INTO check_audits
   (client_id, client_name, purpose, as_of, subject_count, restricted_count, at, answers)
 SELECT $1::varchar, $2::varchar, $3::varchar, $4::date, $5::integer, $6::integer,
        $7::timestamptz, $8::text::json
-WHERE (SELECT coalesce(sum(subject_count), 0) FROM check_audits
-       WHERE client_id = $1::varchar AND at >= $9::timestamptz AND at < $10::timestamptz)
-      + $11::bigint <= $12::bigint
+WHERE EXISTS (SELECT 1 FROM usage)
 RETURNING id
 """
 
@@ -293,21 +333,20 @@ class PostgresChecks:
         return rows
 
     async def add_audit_within_quota(
-        self, *, quota: int, start: datetime, end: datetime, answers_json: str, **values: Any
+        self, *, quota: int, day: date, answers_json: str, **values: Any
     ) -> int | None:
         audit_id = await self.connection.fetchval(
             _PG_INSERT_WITHIN_QUOTA,
             *(values[name] for name in _AUDITED),
             answers_json,
-            start,
-            end,
+            day,
             values["subject_count"],
             min(quota, _MAX_BIGINT),
         )
         return None if audit_id is None else int(audit_id)
 
-    async def subjects_checked(self, client_id: str, start: datetime, end: datetime) -> int:
-        return int(await self.connection.fetchval(_PG_CHECKED, client_id, start, end) or 0)
+    async def subjects_checked(self, client_id: str, day: date) -> int:
+        return int(await self.connection.fetchval(_PG_USED, client_id, day) or 0)
 
 
 @asynccontextmanager

@@ -68,9 +68,9 @@ def _subjects(raw: Sequence[dict[str, Any]], today: date) -> list[tuple[str, str
     return parsed
 
 
-def _day_bounds(today: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(today, time(0), tzinfo=CHINA_TZ)
-    return start, start + timedelta(days=1)
+def _day_end(today: date) -> datetime:
+    """When the China calendar day ``today`` ends, and with it the day's quota."""
+    return datetime.combine(today + timedelta(days=1), time(0), tzinfo=CHINA_TZ)
 
 
 @asynccontextmanager
@@ -168,12 +168,11 @@ async def check(
                     {"subject": {kind: value}, "known": True, "restricted": True, "listings": hit[0]}
                 )
                 answers.append((value, True, hit[1]))
-        # The daily quota is checked as the audit row goes in, in the same statement.
-        start, end = _day_bounds(today)
+        # The client's counter of the day is raised within the quota as the audit row goes in
+        # (repository module docstring): no row if the quota would be exceeded.
         audit_id = await store.add_audit_within_quota(
             quota=settings.check_daily_quota,
-            start=start,
-            end=end,
+            day=today,
             answers_json=orjson.dumps(answers).decode(),
             client_id=identity.client_id,
             client_name=identity.client_name,
@@ -184,9 +183,9 @@ async def check(
             at=now_utc(),
         )
         if audit_id is None:
-            used = await store.subjects_checked(identity.client_id, start, end)
+            used = await store.subjects_checked(identity.client_id, today)
             raise QuotaExceeded(
-                max(1, math.ceil((end - now_utc()).total_seconds())),
+                max(1, math.ceil((_day_end(today) - now_utc()).total_seconds())),
                 f"今日核查对象数已达上限（{settings.check_daily_quota} 个，已用 {used} 个，"
                 f"本次 {count} 个），请于次日再试",
             )

@@ -124,7 +124,8 @@ def acceptance_checks(payload: CaseCreate, received_on: date, settings: Complain
 
 @dataclass(slots=True)
 class Filing:
-    """A case ready to be stored: everything but its number, which ``store`` takes last."""
+    """A case ready to be stored: all but its employer's history and its number, which
+    ``store`` finds and takes in the storing transaction."""
 
     case: Case
     identity: Identity

@@ -112,6 +112,34 @@ async def test_what_the_fast_path_cannot_file_is_answered_by_the_route(
     assert len(replays) == 1 and orjson.loads(replays[0]) == body
 
 
+@pytest.mark.parametrize(
+    ("content_type", "status"),
+    # The route reads a "+json" type as JSON too; others are no object at all.
+    [("text/plain", 422), ("application/jsonx", 422), ("application/json-patch+json", 201)],
+)
+async def test_a_body_not_declared_plain_json_goes_to_the_route(
+    complaints_client: httpx.AsyncClient, replays: list[bytes], content_type: str, status: int
+) -> None:
+    body = orjson.dumps(complaint())
+    response = await complaints_client.post(
+        "/api/v1/complaints", content=body, headers={**FILER, "Content-Type": content_type}
+    )
+    assert replays == [body]
+    assert response.status_code == status, response.text
+
+
+async def test_a_json_content_type_with_parameters_is_filed_by_the_fast_path(
+    complaints_client: httpx.AsyncClient, replays: list[bytes]
+) -> None:
+    response = await complaints_client.post(
+        "/api/v1/complaints",
+        content=orjson.dumps(complaint()),
+        headers={**FILER, "Content-Type": "Application/JSON; charset=utf-8"},
+    )
+    assert response.status_code == 201, response.text
+    assert replays == []
+
+
 async def test_malformed_json_goes_to_the_route(
     complaints_client: httpx.AsyncClient, replays: list[bytes]
 ) -> None:

@@ -58,7 +58,7 @@ class IntakeFastPath:
         if (
             not length.isdigit()
             or int(length) > MAX_BODY_BYTES
-            or not headers.get(b"content-type", b"").startswith(b"application/json")
+            or headers.get(b"content-type", b"").split(b";")[0].strip().lower() != b"application/json"
         ):
             await to_route(self.app, scope, receive, send)
             return

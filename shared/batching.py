@@ -97,8 +97,8 @@ class GroupCommit(Generic[ItemT, ResultT]):
         try:
             async with self._sessionmaker() as session, session.begin():
                 results = await self._write(session, [item for item, _ in batch])
-            if len(results) != len(batch):
-                raise RuntimeError(f"write returned {len(results)} results for {len(batch)} items")
+                if len(results) != len(batch):  # before the commit: nothing is kept
+                    raise RuntimeError(f"write returned {len(results)} results for {len(batch)} items")
         except Exception as exc:
             if len(batch) > 1:
                 for one in batch:

@@ -166,6 +166,18 @@ async def test_a_second_writer_waits_for_enough_items(database: Database) -> Non
     await commit.close()
 
 
+async def test_a_write_that_answers_for_too_few_items_keeps_nothing(database: Database) -> None:
+    async def short(session: AsyncSession, items: Sequence[str]) -> list[str]:
+        session.add_all([_case(item) for item in items])
+        await session.flush()
+        return []
+
+    commit: GroupCommit[str, str] = GroupCommit(database.sessionmaker, short)
+    results = await asyncio.gather(commit.submit("S-1"), commit.submit("S-2"), return_exceptions=True)
+    assert all(isinstance(r, RuntimeError) and "0 results" in str(r) for r in results), results
+    assert await _stored(database) == set()
+
+
 def test_max_batch_and_writers_must_be_positive(database: Database) -> None:
     with pytest.raises(ValueError, match="max_batch"):
         GroupCommit(database.sessionmaker, Writer(), max_batch=0)

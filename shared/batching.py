@@ -59,7 +59,7 @@ class GroupCommit(Generic[ItemT, ResultT]):
         self._extra_batch = extra_batch
         self._queue: list[tuple[ItemT, asyncio.Future[ResultT]]] = []
         self._writers: set[asyncio.Task[None]] = set()
-        # Figures for tests and logs: how many transactions, how many items.
+        # How many transactions committed, and how many items they wrote (read by the tests).
         self.batches = 0
         self.items = 0
 

@@ -37,6 +37,12 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
 
 
+async def _record(
+    session: AsyncSession, model: type[IdempotencyRecordMixin], client_id: str, key: str
+) -> IdempotencyRecordMixin | None:
+    return await session.scalar(select(model).where(model.client_id == client_id, model.key == key))
+
+
 def check_key(key: str) -> None:
     if not 1 <= len(key) <= 128:
         raise ValidationFailed(
@@ -70,7 +76,7 @@ async def stored_answer(
 ) -> tuple[int, Any] | None:
     """The stored response to (client, key), None if there is none yet; for writers that claim
     the key in their own transaction (complaint intake's group commit)."""
-    existing = await session.scalar(select(model).where(model.client_id == client_id, model.key == key))
+    existing = await _record(session, model, client_id, key)
     return None if existing is None else _replay(existing, digest)
 
 
@@ -85,7 +91,7 @@ async def begin(
     """Claim ``key``: the record to complete, and the stored response if this is a replay."""
     check_key(key)
     digest = request_hash(payload)
-    existing = await session.scalar(select(model).where(model.client_id == client_id, model.key == key))
+    existing = await _record(session, model, client_id, key)
     if existing is not None:
         return existing, _replay(existing, digest)
     record = model()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from complaints.case.models import Case
 from shared.identifiers import make_id_number, make_uscc
 
 COURIER_USCC = make_uscc("91530102MA6K0001A")
@@ -54,4 +56,17 @@ async def act(
 ) -> httpx.Response:
     return await client.post(
         f"/api/v1/complaints/{case_id}/actions", json={"action": action, **fields}, headers=headers
+    )
+
+
+def bare_case(case_id: str, case_no: str) -> Case:
+    """A case row with only its required columns, for tests of the plumbing under it."""
+    return Case(
+        id=case_id,
+        case_no=case_no,
+        kind="complaint",
+        channel="window",
+        status="received",
+        received_at=datetime(2026, 11, 27, 1, 30, tzinfo=UTC),
+        filed_by_client="test",
     )

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from starlette.types import Message
 
 from complaints.case import fastpath
 from shared.observability import REQUESTS
@@ -194,7 +195,13 @@ async def test_other_requests_are_not_touched() -> None:
     async def app(scope: Any, receive: Any, send: Any) -> None:
         seen.append(f"{scope['method']} {scope['path']}")
 
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        raise AssertionError("the fast path answered a request it should pass on")
+
     middleware = fastpath.IntakeFastPath(app)
     for method, path in (("GET", "/api/v1/complaints"), ("POST", "/api/v1/complaints/x/actions")):
-        await middleware({"type": "http", "method": method, "path": path, "headers": []}, None, None)  # type: ignore[arg-type]
+        await middleware({"type": "http", "method": method, "path": path, "headers": []}, receive, send)
     assert seen == ["GET /api/v1/complaints", "POST /api/v1/complaints/x/actions"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -15,18 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaints.case.models import Case
 from shared.batching import GroupCommit
 from shared.db import Database
-
-
-def _case(case_no: str) -> Case:
-    return Case(
-        id=f"id-{case_no}",
-        case_no=case_no,
-        kind="complaint",
-        channel="window",
-        status="received",
-        received_at=datetime(2026, 11, 27, 1, 30, tzinfo=UTC),
-        filed_by_client="test",
-    )
+from tests.complaints.helpers import bare_case
 
 
 @pytest.fixture
@@ -57,7 +45,7 @@ class Writer:
             await self.gate.wait()
         if not self.rows:
             return [f"done {item}" for item in items]
-        session.add_all([_case(item) for item in items])
+        session.add_all([bare_case(f"id-{item}", item) for item in items])
         await session.flush()
         return [f"stored {item}" for item in items]
 
@@ -168,7 +156,7 @@ async def test_a_second_writer_waits_for_enough_items(database: Database) -> Non
 
 async def test_a_write_that_answers_for_too_few_items_keeps_nothing(database: Database) -> None:
     async def short(session: AsyncSession, items: Sequence[str]) -> list[str]:
-        session.add_all([_case(item) for item in items])
+        session.add_all([bare_case(f"id-{item}", item) for item in items])
         await session.flush()
         return []
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -16,25 +15,14 @@ from shared.app import create_base_app
 from shared.db import Database, SessionDep
 from shared.errors import Conflict
 from shared.testing.plugin import _admin_execute, app_client
+from tests.complaints.helpers import bare_case
 
 router = APIRouter()
 
 
-def _case(case_id: str, case_no: str) -> Case:
-    return Case(
-        id=case_id,
-        case_no=case_no,
-        kind="complaint",
-        channel="window",
-        status="received",
-        received_at=datetime(2026, 11, 27, 1, 30, tzinfo=UTC),
-        filed_by_client="test",
-    )
-
-
 @router.post("/write", status_code=201)
 async def write(session: SessionDep, case_id: str, case_no: str, fail: bool = False) -> dict[str, str]:
-    session.add(_case(case_id, case_no))
+    session.add(bare_case(case_id, case_no))
     await session.flush()
     if fail:
         raise Conflict("业务规则拒绝了这次写入")
@@ -44,7 +32,7 @@ async def write(session: SessionDep, case_id: str, case_no: str, fail: bool = Fa
 @router.post("/write-unflushed", status_code=201)
 async def write_unflushed(session: SessionDep, case_id: str, case_no: str) -> dict[str, str]:
     # Not flushed: a constraint violation surfaces only at commit time.
-    session.add(_case(case_id, case_no))
+    session.add(bare_case(case_id, case_no))
     return {"id": case_id}
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from shared.auth import Identity, issue_identity_token
 from shared.db import UTCDateTime, utcnow
+from shared.ids import new_uuid
 
 log = logging.getLogger("shared.outbox")
 
@@ -65,7 +65,7 @@ def new_event_row(event_type: str, aggregate_id: str, payload: Mapping[str, Any]
     """The same row as plain column values, for bulk inserts (every column given)."""
     now = utcnow()
     return {
-        "id": str(uuid.uuid4()),
+        "id": new_uuid(),
         "event_type": event_type,
         "aggregate_id": aggregate_id,
         "payload": dict(payload),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import uuid
 from contextvars import ContextVar
+
+from shared.ids import new_hex
 
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -17,6 +18,6 @@ def current_request_id() -> str | None:
 
 
 def set_request_id(value: str | None) -> str:
-    request_id = value if value and _SAFE_REQUEST_ID.match(value) else uuid.uuid4().hex
+    request_id = value if value and _SAFE_REQUEST_ID.match(value) else new_hex()
     _request_id.set(request_id)
     return request_id

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from gateway.clients.models import ApiClient
 from shared.auth import SCOPES
 from shared.db import utcnow
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.ids import new_uuid
 
 KEY_PREFIX = "kml"
 _NAME_RE = re.compile(r"^[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_.\-\u4e00-\u9fff]{0,99}$")
@@ -79,7 +79,7 @@ async def create_client(
     api_key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     signing_secret = secrets.token_urlsafe(32) if with_secret else None
     client = ApiClient(
-        id=str(uuid.uuid4()),
+        id=new_uuid(),
         name=name,
         key_prefix=prefix,
         key_hash=hash_key(api_key),

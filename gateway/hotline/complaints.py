@@ -6,7 +6,6 @@ scope ``internal``) and uses the upstream's connection pool directly.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +15,7 @@ import orjson
 from gateway.events.dispatch import GATEWAY_IDENTITY
 from gateway.upstream import Upstream
 from shared.auth import IDENTITY_HEADER, issue_identity_token
+from shared.ids import new_hex
 from shared.outbox import DeliveryFailed
 from shared.requestctx import current_request_id
 
@@ -53,7 +53,7 @@ class ComplaintsClient:
         all_headers = {
             IDENTITY_HEADER: issue_identity_token(GATEWAY_IDENTITY, self.secret, 60),
             "Content-Type": "application/json",
-            "X-Request-ID": current_request_id() or uuid.uuid4().hex,
+            "X-Request-ID": current_request_id() or new_hex(),
             **headers,
         }
         try:

@@ -3,7 +3,6 @@ referred to 110 at once, retried until acknowledged, and the incident number is 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, Final
 
 import orjson
@@ -20,6 +19,7 @@ from shared.auth import Identity
 from shared.db import utcnow
 from shared.errors import FieldError, ValidationFailed
 from shared.idempotency import request_hash
+from shared.ids import new_uuid
 from shared.outbox import DeliveryFailed, OutboxRelay
 from shared.pagination import Page, PageParams, encode_cursor
 
@@ -69,7 +69,7 @@ async def receive_transfer(links: HotlineLinks, identity: Identity, raw: bytes) 
         async with links.sessionmaker() as session, session.begin():
             if await repository.transfer_by_id(session, transfer_in.transfer_id) is None:
                 transfer = PoliceTransfer(
-                    id=str(uuid.uuid4()),
+                    id=new_uuid(),
                     transfer_id=transfer_in.transfer_id,
                     client_id=identity.client_id,
                     request_hash=digest,

@@ -3,7 +3,6 @@ returns (退单) and the staff's answers to inquiries."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +17,7 @@ from gateway.hotline.schemas import CASE_CATEGORIES, InquiryOut, Queued, TicketI
 from shared.auth import Identity
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.idempotency import request_hash
+from shared.ids import new_uuid
 from shared.pagination import Page, PageParams, encode_cursor
 from shared.timeutil import CHINA_TZ, now_utc
 
@@ -100,7 +100,7 @@ def _new_ticket(
         platform_due_at=ticket_in.due_at,
     )
     return HotlineTicket(
-        id=str(uuid.uuid4()),
+        id=new_uuid(),
         ticket_no=ticket_in.ticket_no,
         client_id=identity.client_id,
         request_hash=digest,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import re
 import urllib.parse
-import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -26,6 +25,7 @@ from shared import idempotency
 from shared.auth import Identity
 from shared.errors import AppError
 from shared.identifiers import IdentifierError, validate_phone
+from shared.ids import new_uuid
 from shared.masking import redact_text
 from shared.money import MoneyError, format_money, to_money
 from shared.timeutil import CHINA_TZ, now_utc
@@ -212,8 +212,8 @@ async def create(
                 stored: list[dict[str, Any]] = replay[1]
                 return stored
         row = Open311Request(
-            id=str(uuid.uuid4()),
-            token=str(uuid.uuid4()),
+            id=new_uuid(),
+            token=new_uuid(),
             client_id=identity.client_id,
             service_code=service.code,
             description=params.get("description", ""),

@@ -8,7 +8,6 @@ transaction does not commit, so no file outlives a rolled-back row.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -34,6 +33,7 @@ from shared.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from shared.ids import new_uuid
 from shared.pagination import Page, PageParams, encode_cursor
 from shared.timeutil import now_utc
 
@@ -171,7 +171,7 @@ async def upload(
         # Refused before a byte is read; the streaming check below covers chunked bodies.
         raise _too_large(max_bytes)
 
-    attachment_id = str(uuid.uuid4())
+    attachment_id = new_uuid()
     key = f"{case.id}/{attachment_id}"
     blobs.track(key)
     stored = await storage.save(key, _checked(body, declared, max_bytes))

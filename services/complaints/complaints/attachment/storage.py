@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import partial
@@ -20,6 +19,8 @@ from typing import Protocol
 
 import anyio
 import anyio.to_thread
+
+from shared.ids import new_hex
 
 __all__ = ["LocalDiskStorage", "ObjectNotFound", "Storage", "StoredObject", "check_key"]
 
@@ -102,7 +103,7 @@ class LocalDiskStorage:
     async def save(self, key: str, chunks: AsyncIterator[bytes]) -> StoredObject:
         target = self.path(key)
         await anyio.to_thread.run_sync(partial(target.parent.mkdir, parents=True, exist_ok=True))
-        temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+        temp = target.with_name(f".{target.name}.{new_hex()}.part")
         digest = hashlib.sha256()
         size = 0
         try:

@@ -4,7 +4,6 @@ listing, and the summary figures of domain.md §11."""
 from __future__ import annotations
 
 import unicodedata
-import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -37,6 +36,7 @@ from shared import idempotency
 from shared.auth import Identity
 from shared.db import utcnow
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.ids import new_uuid
 from shared.pagination import Page, PageParams, encode_cursor
 from shared.reporting import COURIER_INDUSTRY_CODE, yuan
 from shared.timeutil import china_today, now_utc
@@ -132,7 +132,7 @@ async def create_inspection(
             return replay
     employer = payload.employer
     inspection = Inspection(
-        id=str(uuid.uuid4()),
+        id=new_uuid(),
         kind=payload.kind,
         campaign=payload.campaign,
         inspected_on=payload.inspected_on,
@@ -284,7 +284,7 @@ async def open_case_from_finding(
             "external_ref": {"system": "inspection", "id": inspection.id},
         }
     )
-    case, _ = await intake.file_case(session, identity, payload, clock=clock)
+    case = await intake.file_case(session, identity, payload, clock=clock)
     finding.case_id = case.id
     await session.flush()
     return case_views.case_out(case, identity, china_today())

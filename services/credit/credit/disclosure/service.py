@@ -3,7 +3,6 @@ it. A disclosure row holds only what 令29 lets the bureau publish."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -17,6 +16,7 @@ from credit.disclosure.models import Disclosure, DisclosureBatch
 from credit.disclosure.schemas import BatchOut, DisclosureOut, PublicDisclosure
 from shared.auth import Identity
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.ids import new_uuid
 from shared.pagination import Page, PageParams, encode_cursor
 from shared.timeutil import china_today, now_utc
 
@@ -85,7 +85,7 @@ async def create_batch(
     if existing is not None:
         raise Conflict(f"{period} 的公布批次已存在", code="batch_exists", extra={"batch_id": existing.id})
     batch = DisclosureBatch(
-        id=str(uuid.uuid4()), period=period, status=DRAFT, created_by=identity.client_id, created_at=now_utc()
+        id=new_uuid(), period=period, status=DRAFT, created_by=identity.client_id, created_at=now_utc()
     )
     session.add(batch)
     await session.flush()  # before its rows: no relationship() tells the unit of work the order
@@ -95,7 +95,7 @@ async def create_batch(
     items: list[Disclosure] = []
     for violation, subject, category in chosen:
         item = Disclosure(
-            id=str(uuid.uuid4()),
+            id=new_uuid(),
             batch_id=batch.id,
             subject_id=subject.id,
             violation_id=violation.id,

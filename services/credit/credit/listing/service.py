@@ -3,7 +3,6 @@ and the public blacklist."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +36,7 @@ from shared.errors import (
     ValidationFailed,
     pydantic_errors_to_field_errors,
 )
+from shared.ids import new_uuid
 from shared.pagination import Page, PageParams, encode_cursor
 from shared.timeutil import china_today, now_utc
 
@@ -117,14 +117,14 @@ async def propose(
         members.append((await _person(session, person.id_number, person.name), person.role))
 
     now = now_utc()
-    decision = ListingDecision(id=str(uuid.uuid4()), list_type=payload.list_type, created_at=now)
+    decision = ListingDecision(id=new_uuid(), list_type=payload.list_type, created_at=now)
     session.add(decision)
     # No relationship() links these tables, so the unit of work is told the order by flushes.
     await session.flush()
     created: list[Listing] = []
     for subject, role in members:
         listing = Listing(
-            id=str(uuid.uuid4()),
+            id=new_uuid(),
             list_type=payload.list_type,
             subject_id=subject.id,
             decision_id=decision.id,

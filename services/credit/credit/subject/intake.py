@@ -13,7 +13,6 @@ grade counts a case once whatever its stages (see ``grade.repository.tallies``).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, Final, TypeVar
 
@@ -27,6 +26,7 @@ from credit.subject.service import EmployerFacts, find_or_create_employer
 from credit.subject.violations import derived_flags
 from shared.auth import Identity
 from shared.errors import ValidationFailed, pydantic_errors_to_field_errors
+from shared.ids import new_uuid
 from shared.money import format_money
 from shared.timeutil import china_date, now_utc
 
@@ -92,7 +92,7 @@ async def _violation_established(session: AsyncSession, event: EventIn) -> Resul
         subject.industry_code = subject.industry_code or employer.industry_code
     issues = list(dict.fromkeys(data.facts.issues))
     violation = Violation(
-        id=str(uuid.uuid4()),
+        id=new_uuid(),
         subject_id=subject.id,
         source="event",
         source_event_id=event.id,

@@ -5,7 +5,6 @@ Listings belong to the listing domain; the file only reads them (``listings_of``
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit.listing.models import Listing, ListingDecision, ListingEvent
 from credit.subject.models import ProcessedEvent, Subject, SubjectName, SubjectRole, Violation
+from shared.ids import new_uuid
 from shared.timeutil import now_utc
 
 
@@ -79,7 +79,7 @@ async def insert_identified(
     statement = (
         _insert(session)(Subject)
         .values(
-            id=str(uuid.uuid4()),
+            id=new_uuid(),
             subject_type=subject_type,
             name=name,
             created_at=now,

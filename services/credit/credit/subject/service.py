@@ -3,7 +3,6 @@ who a subject is, the names it has had, the people behind an employer, and readi
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -17,6 +16,7 @@ from credit.subject.models import Subject, SubjectName, SubjectRole
 from credit.subject.schemas import PersonFile, PersonRoleIn, SubjectFile, SubjectUpsert
 from shared.auth import Identity
 from shared.errors import FieldError, NotFound, ValidationFailed
+from shared.ids import new_uuid
 from shared.timeutil import china_today, now_utc
 
 # Roles one person holds at a time: an employer has one 法定代表人 (民法典 art. 61) and one
@@ -72,7 +72,7 @@ async def find_or_create_employer(
     else:
         now = now_utc()
         subject = Subject(
-            id=str(uuid.uuid4()),
+            id=new_uuid(),
             subject_type="employer",
             name=facts.name,
             created_at=now,

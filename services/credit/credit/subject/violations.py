@@ -7,7 +7,6 @@ chain can be corrected, so a chain never forks.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +16,7 @@ from credit.subject.models import Subject, Violation
 from credit.subject.schemas import ViolationCorrection, ViolationIn, ViolationOut
 from shared.auth import Identity
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from shared.ids import new_uuid
 from shared.timeutil import china_today, now_utc
 
 # The model has no column for a correction's reason; it is kept in the description, marked.
@@ -49,7 +49,7 @@ def _new_row(subject: Subject, payload: ViolationIn, identity: Identity, descrip
         raise ValidationFailed([FieldError("decided_on", "in_future", "查处日期不能晚于今天")])
     issues = _unique(payload.issues)
     return Violation(
-        id=str(uuid.uuid4()),
+        id=new_uuid(),
         subject_id=subject.id,
         source="officer",
         source_event_id=None,

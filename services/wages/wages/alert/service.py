@@ -10,7 +10,6 @@ transaction, so each alert asks for at most one case; the relay (``alert/relay.p
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Identity
 from shared.calendar import WorkingDayCalendar, default_calendar
 from shared.errors import FieldError, NotFound, ValidationFailed
+from shared.ids import new_uuid
 from shared.pagination import Page, PageParams, encode_cursor
 from shared.timeutil import china_today, now_utc
 from wages.alert import repository, workflow
@@ -141,7 +141,7 @@ async def apply_findings(
     now = now_utc()
     rows = [
         {
-            "id": str(uuid.uuid4()),
+            "id": new_uuid(),
             "dedupe_key": f.dedupe_key,
             "rule": f.rule,
             "employer_id": f.employer_id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Identity
 from shared.calendar import WorkingDayCalendar
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed, pydantic_errors_to_field_errors
+from shared.ids import new_uuid
 from shared.masking import mask_id_number
 from shared.pagination import Page, PageParams, encode_cursor
 from shared.timeutil import now_utc
@@ -151,7 +151,7 @@ async def register_employer(
     result = await session.execute(
         insert(MonitoredEmployer)
         .values(
-            id=str(uuid.uuid4()),
+            id=new_uuid(),
             uscc=payload.uscc,
             name=payload.name,
             kind=payload.kind,

@@ -14,7 +14,6 @@ becomes one more version.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,6 +32,7 @@ from shared.errors import (
     ValidationFailed,
     pydantic_errors_to_field_errors,
 )
+from shared.ids import new_uuid
 from shared.masking import mask_id_number
 from shared.pagination import Page, PageParams, encode_cursor
 from shared.timeutil import now_utc
@@ -172,7 +172,7 @@ async def submit_ledger(
 
     employer = await load_employer(session, envelope.uscc)
     year, month = int(envelope.period[:4]), int(envelope.period[5:])
-    ledger_id = str(uuid.uuid4())
+    ledger_id = new_uuid()
     period_start = first_day(year, month)
     loc_format = "lines[{}]" if source_format == "json" else "line {}"
     max_lines = settings.ledger_max_lines

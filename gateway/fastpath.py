@@ -16,7 +16,6 @@ the FastAPI app, where ``gateway.proxy`` still answers the rest of ``/api/v1/{ar
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -34,7 +33,7 @@ from shared.errors import (
     problem_response,
     render_app_error,
 )
-from shared.observability import LATENCY, REQUESTS, access_log
+from shared.observability import RequestMetrics
 from shared.requestctx import set_request_id
 
 if TYPE_CHECKING:
@@ -86,15 +85,13 @@ class ProxyFastPath:
         self.service = service
         self.max_body_bytes = max_body_bytes
         self.overrides = sorted((body_limit_overrides or {}).items(), key=lambda item: -len(item[0]))
-        self._counters: dict[tuple[str, int], Any] = {}
-        self._latencies: dict[str, Any] = {}
+        self.metrics = RequestMetrics(service)
 
     def in_front_of(self, app: ASGIApp) -> ProxyFastPath:
         """The same fast path passing the rest to ``app`` (the FastAPI app itself, for the server)."""
         front = ProxyFastPath(app, state=self.state, service=self.service, max_body_bytes=self.max_body_bytes)
         front.overrides = self.overrides
-        front._counters = self._counters
-        front._latencies = self._latencies
+        front.metrics = self.metrics
         return front
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -133,10 +130,7 @@ class ProxyFastPath:
                     declared = value
                 continue
             forward.append((name, value))
-        # os.urandom().hex() is the same 32 hex digits as uuid4().hex, without the UUID object.
-        request_id = set_request_id(
-            incoming_id.decode("latin-1") if incoming_id is not None else os.urandom(16).hex()
-        )
+        request_id = set_request_id(None if incoming_id is None else incoming_id.decode("latin-1"))
         request_id_raw = request_id.encode()
         status = 500
         try:
@@ -172,14 +166,8 @@ class ProxyFastPath:
             await self._problem(response, scope, receive, send, request_id_raw)
         finally:
             elapsed = time.perf_counter() - started
-            self._observe(method, status, elapsed)
-            access_log.info(
-                "%s %s %d",
-                method,
-                path,
-                status,
-                extra={"status": status, "duration_ms": round(elapsed * 1000, 2)},
-            )
+            self.metrics.observe(method, ROUTE, status, elapsed)
+            self.metrics.log(method, path, status, elapsed)
 
     async def _proxy(
         self,
@@ -263,18 +251,6 @@ class ProxyFastPath:
     ) -> None:
         response.raw_headers.append((b"x-request-id", request_id_raw))
         await response(scope, receive, send)
-
-    def _observe(self, method: str, status: int, elapsed: float) -> None:
-        counter = self._counters.get((method, status))
-        if counter is None:
-            counter = self._counters[(method, status)] = REQUESTS.labels(
-                self.service, method, ROUTE, str(status)
-            )
-        counter.inc()
-        latency = self._latencies.get(method)
-        if latency is None:
-            latency = self._latencies[method] = LATENCY.labels(self.service, method, ROUTE)
-        latency.observe(elapsed)
 
 
 async def _read_body(receive: Receive, cap: int) -> bytes:

@@ -4,11 +4,13 @@ there, everything else by the route, and both answer alike."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import orjson
 import pytest
+from fastapi import FastAPI
 from starlette.types import Message
 
 from complaints.case import fastpath
@@ -201,7 +203,9 @@ async def test_other_requests_are_not_touched() -> None:
     async def send(message: Message) -> None:
         raise AssertionError("the fast path answered a request it should pass on")
 
-    middleware = fastpath.IntakeFastPath(app)
+    owner = FastAPI()
+    owner.state.settings = SimpleNamespace(service_name="complaints")
+    middleware = fastpath.IntakeFastPath(app, owner=owner)
     for method, path in (("GET", "/api/v1/complaints"), ("POST", "/api/v1/complaints/x/actions")):
         await middleware({"type": "http", "method": method, "path": path, "headers": []}, receive, send)
     assert seen == ["GET /api/v1/complaints", "POST /api/v1/complaints/x/actions"]

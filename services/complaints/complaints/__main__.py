@@ -1,4 +1,4 @@
 from complaints.config import ComplaintsSettings
 from shared.serve import serve
 
-serve("complaints.main:create_app", ComplaintsSettings())
+serve("complaints.main:create_server_app", ComplaintsSettings())

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from complaints.api import api_router
 from complaints.case import intake
@@ -83,12 +84,24 @@ def create_app(settings: ComplaintsSettings | None = None, *, configure_logs: bo
             await filings.close()
             await http.aclose()
 
-    return create_base_app(
+    app = create_base_app(
         settings,
         title="投诉举报与案件服务",
         description="投诉、举报受理与劳动保障监察案件办理（含法定时限）。",
         routers=[api_router],
         extra_lifespan=lifespan,
         configure_logs=configure_logs,
-        inner_middleware=[IntakeFastPath],
     )
+    # Filings skip the stack (the fast path does the request context's work itself); the stack
+    # is built here, so middleware cannot be added after create_app.
+    app.middleware_stack = IntakeFastPath(app.build_middleware_stack(), owner=app)
+    return app
+
+
+def create_server_app() -> ASGIApp:
+    """What ``python -m complaints`` serves: the intake's fast path in front of the FastAPI app
+    itself, so filings also skip FastAPI's per-request telemetry check."""
+    app = create_app()
+    fast = app.middleware_stack
+    assert isinstance(fast, IntakeFastPath)
+    return fast.in_front_of(app)

@@ -63,14 +63,14 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def _json_dumps(value: Any) -> str:
+def json_text(value: Any) -> str:
     # JSON columns through orjson: several times faster than the json module SQLAlchemy uses
     # by default (a filing writes five JSON values). Non-string keys become strings, as there.
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    json = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+    json = {"json_serializer": json_text, "json_deserializer": orjson.loads}
     if is_sqlite(url):
         # One file, many readers, one writer: WAL plus a busy timeout lets concurrent
         # requests queue for the write lock instead of failing. Pooled: opening an aiosqlite

@@ -314,3 +314,34 @@ async def test_inspector_restricted_to_districts_sees_only_those(
         await gateway_client.get(f"/api/v1/complaints/{guandu['id']}", headers=headers)
     ).status_code == 404
     assert (await gateway_client.get(f"/api/v1/complaints/{wuhua['id']}", headers=headers)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        complaint(),
+        complaint(
+            received_at="2026-11-27T01:02:03.456789Z",
+            emergency={"indicators": ["group_gathering"], "people": 12, "location": "工地门口"},
+            external_ref={"system": "hotline_12345", "id": "T-9"},
+            amount_claimed="1234.5",
+            violation_ended_on="2026-11-01",
+        ),
+        report(employer={"name": "某某劳务公司"}, amount_claimed=None, workers_affected=None),
+    ],
+    ids=["complaint", "emergency-external", "sparse-report"],
+)
+async def test_a_filed_case_reads_back_as_it_was_answered(
+    gateway_client: httpx.AsyncClient, inspector: dict[str, str], body: dict[str, Any]
+) -> None:
+    # The rows are written outside the ORM (one JSON statement on PostgreSQL): read through
+    # the ORM, every value is the one the filing answered with.
+    filed = await file(gateway_client, inspector, body)
+    read = await gateway_client.get(f"/api/v1/complaints/{filed['id']}", headers=inspector)
+    assert read.status_code == 200, read.text
+    filed.pop("possible_duplicates")
+    assert read.json() == filed
+    timeline = await gateway_client.get(f"/api/v1/complaints/{filed['id']}/timeline", headers=inspector)
+    assert [(e["action"], e["to_status"], e["actor"]) for e in timeline.json()] == [
+        ("receive", "received", "inspector")
+    ]

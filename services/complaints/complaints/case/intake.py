@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,10 +16,11 @@ from sqlalchemy.orm import configure_mappers, instrumentation
 from complaints.case import deadlines, events, repository, views, workflow
 from complaints.case.deadlines import Clock
 from complaints.case.models import Case
-from complaints.case.schemas import CaseCreate, DuplicateRef
+from complaints.case.schemas import CaseCreate
 from complaints.config import ComplaintsSettings
 from shared.auth import Identity
 from shared.errors import FieldError, ValidationFailed
+from shared.ids import new_uuid
 from shared.masking import redact_text
 from shared.outbox import new_event_row
 from shared.timeutil import china_date, china_today, now_utc
@@ -130,8 +130,8 @@ class Filing:
     case: Case
     identity: Identity
     timeline: dict[str, Any]
-    # The employer's open cases, found by ``store``.
-    duplicates: list[DuplicateRef] = field(default_factory=list)
+    # The employer's open cases, newest first, found by ``store``.
+    duplicates: list[views.Duplicate] = field(default_factory=list)
     # ``respond``: ``store`` builds the API's answer (``body``); with an Idempotency-Key
     # (``claim``: client id, key, request hash) the answer is stored with the case.
     respond: bool = False
@@ -147,7 +147,8 @@ def prepare(identity: Identity, payload: CaseCreate, *, clock: Clock) -> Filing:
         raise ValidationFailed(errors)
     settings = clock.settings
     now = now_utc()
-    received_at = payload.received_at or now
+    # Held in UTC, as the column stores it: the answer shows what a later read shows.
+    received_at = payload.received_at.astimezone(UTC) if payload.received_at else now
     received_on = china_date(received_at)
     employer = payload.employer
     name_norm = normalise_employer_name(employer.name)
@@ -158,7 +159,7 @@ def prepare(identity: Identity, payload: CaseCreate, *, clock: Clock) -> Filing:
 
     # A transient object (never added to the session): ``store`` writes its row with Core,
     # which costs far less than the unit of work's flush.
-    case_id = str(uuid.uuid4())
+    case_id = new_uuid()
     case = _transient_case(
         id=case_id,
         case_no="",  # taken by ``store``, the last step
@@ -228,13 +229,11 @@ def prepare(identity: Identity, payload: CaseCreate, *, clock: Clock) -> Filing:
     return Filing(case, identity, timeline)
 
 
-async def file_case(
-    session: AsyncSession, identity: Identity, payload: CaseCreate, *, clock: Clock
-) -> tuple[Case, list[DuplicateRef]]:
+async def file_case(session: AsyncSession, identity: Identity, payload: CaseCreate, *, clock: Clock) -> Case:
     """File a case within the caller's transaction (an inspection that finds a violation)."""
     filing = prepare(identity, payload, clock=clock)
     await store(session, [filing])
-    return filing.case, filing.duplicates
+    return filing.case
 
 
 class KeyTaken:
@@ -285,8 +284,7 @@ async def store(session: AsyncSession, filings: Sequence[Filing]) -> list[str | 
     answers: list[tuple[str, str, dict[str, Any]]] = []
     for filing in stored:
         if filing.respond:
-            case_created = views.case_created(filing.case, filing.identity, today, filing.duplicates)
-            filing.body = case_created.model_dump(mode="json")
+            filing.body = views.case_created(filing.case, filing.identity, today, filing.duplicates)
             if filing.claim is not None:
                 answers.append((filing.claim[0], filing.claim[1], filing.body))
     if answers:
@@ -303,28 +301,21 @@ def _employer_key(case: Case) -> tuple[str, str] | None:
     return None
 
 
-async def _histories(session: AsyncSession, cases: list[Case]) -> list[tuple[int, list[DuplicateRef]]]:
+async def _histories(session: AsyncSession, cases: list[Case]) -> list[tuple[int, list[views.Duplicate]]]:
     keys = [_employer_key(case) for case in cases]
     by_uscc, by_name = await repository.employer_histories(
         session,
         usccs={k[1] for k in keys if k is not None and k[0] == "uscc"},
         names={k[1] for k in keys if k is not None and k[0] == "name"},
     )
-    found: list[tuple[int, list[DuplicateRef]]] = []
+    found: list[tuple[int, list[views.Duplicate]]] = []
     for key in keys:
         history = None if key is None else (by_uscc if key[0] == "uscc" else by_name).get(key[1])
-        if history is None:
-            found.append((0, []))
-            continue
-        duplicates = [
-            DuplicateRef(id=d.id, case_no=d.case_no, status=d.status, received_at=d.received_at)
-            for d in history.open_cases
-        ]
-        found.append((history.count, duplicates))
+        found.append((0, []) if history is None else (history.count, history.open_cases))
     return found
 
 
-def _count_history(stored: list[Filing], histories: list[tuple[int, list[DuplicateRef]]]) -> None:
+def _count_history(stored: list[Filing], histories: list[tuple[int, list[views.Duplicate]]]) -> None:
     """Each filing's employer count and open cases: those stored before, and the filings of the
     same employer earlier in this transaction (which the lookups could not see)."""
     earlier: dict[tuple[str, str], list[Case]] = {}
@@ -333,12 +324,12 @@ def _count_history(stored: list[Filing], histories: list[tuple[int, list[Duplica
         key = _employer_key(case)
         same = earlier.setdefault(key, []) if key is not None else []
         case.employer_case_count = previous + len(same) + 1
-        ahead = [
-            DuplicateRef(id=c.id, case_no=c.case_no, status=c.status, received_at=c.received_at) for c in same
-        ]
-        # Newest first, as the lookup lists them.
-        merged = sorted(ahead + duplicates, key=lambda d: (d.received_at, d.case_no), reverse=True)
-        filing.duplicates = merged[: repository.HISTORY_LIMIT]
+        if same:
+            # Newest first, as the lookup lists them.
+            merged = sorted([*same, *duplicates], key=lambda d: (d.received_at, d.case_no), reverse=True)
+            filing.duplicates = merged[: repository.HISTORY_LIMIT]
+        else:
+            filing.duplicates = duplicates
         if key is not None:
             same.append(case)
 
@@ -386,7 +377,7 @@ def _referral(case: Case) -> dict[str, Any]:
     # The 110 referral (contract.md): a complainant's phone is passed on; a reporter's never.
     contact = case.person_phone if case.kind == "complaint" else None
     return {
-        "referral_id": str(uuid.uuid4()),
+        "referral_id": new_uuid(),
         "case_no": case.case_no,
         "at": now_utc().isoformat(),
         "indicators": list(emergency["indicators"]),

@@ -1,4 +1,4 @@
 from gateway.config import GatewaySettings
 from shared.serve import serve
 
-serve("gateway.main:create_server_app", GatewaySettings())
+serve("gateway.main:create_server_app", GatewaySettings(), proxy_headers=True)

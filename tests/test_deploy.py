@@ -58,6 +58,7 @@ ALEMBIC_INI = {name: path / "alembic.ini" for name, path in COMPONENTS.items()}
 OTHER_VARIABLES: dict[str, Path] = {
     "KM_VAR_DIR": ROOT / "shared" / "settings.py",
     "WEB_CONCURRENCY": ROOT / "shared" / "serve.py",
+    "KM_GC_YOUNG_THRESHOLD": ROOT / "shared" / "app.py",
     "FORWARDED_ALLOW_IPS": Path(uvicorn.__file__).parent / "config.py",
     "SERVICE": ENTRYPOINT,
     "MIGRATE_ON_START": ENTRYPOINT,

@@ -203,6 +203,9 @@ async def app_client(app: FastAPI, **kwargs: Any) -> AsyncIterator[httpx.AsyncCl
             yield client
 
 
+HTTP_PROTOCOL = "shared.httpserver:HttpProtocol"
+
+
 class ServerThread:
     """A real uvicorn server for ``app`` on 127.0.0.1, in a thread with its own event loop."""
 
@@ -221,7 +224,10 @@ class ServerThread:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_config=None, access_log=False, lifespan="on")
+        # The protocol the processes serve with (shared.serve).
+        config = uvicorn.Config(
+            self.app, log_config=None, access_log=False, lifespan="on", http=HTTP_PROTOCOL
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()

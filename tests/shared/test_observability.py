@@ -79,3 +79,24 @@ async def test_unsafe_request_id_is_replaced(complaints_client: httpx.AsyncClien
     response = await complaints_client.get("/healthz", headers={"X-Request-ID": "bad id\nwith newline"})
     assert response.headers["x-request-id"] != "bad id\nwith newline"
     assert len(response.headers["x-request-id"]) == 32
+
+
+async def test_a_server_process_collects_young_objects_less_often(
+    monkeypatch: pytest.MonkeyPatch, db_urls: dict[str, str]
+) -> None:
+    # shared.serve sets KM_GC_YOUNG_THRESHOLD for its workers; the lifespan applies it and
+    # gives CPython's thresholds back when the app stops.
+    import gc
+
+    from credit.config import CreditSettings
+    from credit.main import create_app
+    from shared.app import GC_YOUNG_ENV
+    from shared.testing.plugin import app_client
+
+    before = gc.get_threshold()
+    monkeypatch.setenv(GC_YOUNG_ENV, "12345")
+    app = create_app(CreditSettings(database_url=db_urls["credit"]), configure_logs=False)
+    async with app_client(app) as client:
+        assert (await client.get("/healthz")).status_code == 200
+        assert gc.get_threshold() == (12345, *before[1:])
+    assert gc.get_threshold() == before

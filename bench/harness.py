@@ -4,6 +4,7 @@ measurement is taken and observed (wrk, CPU per process, PostgreSQL waits, py-sp
 from __future__ import annotations
 
 import asyncio
+import os
 import resource
 import secrets
 import shutil
@@ -332,7 +333,8 @@ class Bench:
                         str(process.pid),
                         "--rate",
                         "100",
-                        "--nonblocking",
+                        # --native (C frames: uvloop, asyncpg's protocol) must pause the process.
+                        *(["--native"] if os.environ.get("BENCH_PROFILE_NATIVE") else ["--nonblocking"]),
                         "--format",
                         "raw",
                         "--output",

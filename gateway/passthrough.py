@@ -65,6 +65,9 @@ class _Connection(asyncio.Protocol):
     """One upstream connection; carries one exchange at a time."""
 
     def __init__(self) -> None:
+        # Made by loop.create_connection, in the loop it serves. Kept: on Python 3.11 every
+        # get_running_loop() is a getpid() system call.
+        self.loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.closed = False
@@ -181,7 +184,7 @@ class _Connection(asyncio.Protocol):
         """Until the parser has something new (or the exchange failed)."""
         if self.error is not None:
             raise self.error
-        waiter = asyncio.get_running_loop().create_future()
+        waiter = self.loop.create_future()
         self.waiter = waiter
         try:
             await waiter
@@ -273,6 +276,7 @@ class PassthroughPool:
         self._idle_seconds = idle_seconds
         self._idle: list[_Connection] = []
         self._slots = asyncio.Semaphore(max_connections)
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._ssl: ssl.SSLContext | None = ssl.create_default_context() if self._secure else None
 
     async def close(self) -> None:
@@ -319,7 +323,7 @@ class PassthroughPool:
             and connection.keep_alive
         ):
             connection.chunks = []
-            connection.idle_since = asyncio.get_running_loop().time()
+            connection.idle_since = connection.loop.time()
             self._idle.append(connection)
         else:
             connection.abort()
@@ -354,7 +358,10 @@ class PassthroughPool:
             head, rest = b"".join([*parts, body]), b""
         else:
             head, rest = b"".join(parts), body
-        loop = asyncio.get_running_loop()
+        loop = self._loop
+        if loop is None:
+            # The pool serves one event loop (the app's); looked up once (see _Connection).
+            loop = self._loop = asyncio.get_running_loop()
         deadline = loop.time() + self._total_timeout
         await self._slots.acquire()
         connection: _Connection | None = None

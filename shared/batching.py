@@ -59,21 +59,29 @@ class GroupCommit(Generic[ItemT, ResultT]):
         self._extra_batch = extra_batch
         self._queue: list[tuple[ItemT, asyncio.Future[ResultT]]] = []
         self._writers: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
         # How many transactions committed, and how many items they wrote (read by the tests).
         self.batches = 0
         self.items = 0
 
     async def submit(self, item: ItemT) -> ResultT:
         """Write ``item`` (with whatever else is queued) and return its result once committed."""
-        future: asyncio.Future[ResultT] = asyncio.get_running_loop().create_future()
+        loop = self._loop
+        if loop is None:
+            # One event loop per instance (the app's); on Python 3.11 every get_running_loop()
+            # is a getpid() system call.
+            loop = self._loop = asyncio.get_running_loop()
+        future: asyncio.Future[ResultT] = loop.create_future()
         self._queue.append((item, future))
         if not self._writers or (
             len(self._writers) < self._max_writers and len(self._queue) >= self._extra_batch
         ):
             # A task, not the submitter itself: a cancelled request must not stop the writes
             # of the others (nor its own, which is then committed all the same).
-            self._writers.add(asyncio.create_task(self._drain()))
-        return await asyncio.shield(future)
+            self._writers.add(loop.create_task(self._drain()))
+        # Not shielded: a cancelled submitter cancels only its future, which the writer then
+        # leaves alone (its item is written all the same).
+        return await future
 
     async def close(self) -> None:
         """Wait until everything submitted is written (at shutdown)."""

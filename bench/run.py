@@ -20,6 +20,8 @@ Environment:
                   e.g. "intake" or "credit_batch.service"; profiled runs are slower, so their
                   figures are marked and should not be compared with unprofiled ones
                   (bench/profile_summary.py reads the profiles)
+  BENCH_PROFILE_NATIVE  1: profile C frames too (uvloop, asyncpg's protocol, system calls);
+                  py-spy then pauses the process at each sample, so the figures drop further
 
 Exit status 0 when every figure was measured (goals met or not), 1 when one could not be.
 """

@@ -209,3 +209,21 @@ async def test_other_requests_are_not_touched() -> None:
     for method, path in (("GET", "/api/v1/complaints"), ("POST", "/api/v1/complaints/x/actions")):
         await middleware({"type": "http", "method": method, "path": path, "headers": []}, receive, send)
     assert seen == ["GET /api/v1/complaints", "POST /api/v1/complaints/x/actions"]
+
+
+async def test_the_fast_path_echoes_the_callers_request_id_on_answers_and_refusals(
+    complaints_client: httpx.AsyncClient, replays: list[bytes]
+) -> None:
+    # It does the request context's work itself: the id given is the id answered.
+    filed = await complaints_client.post(
+        "/api/v1/complaints", json=complaint(), headers={**FILER, "X-Request-ID": "trace-0001"}
+    )
+    refused = await complaints_client.post(
+        "/api/v1/complaints",
+        json=complaint(received_at="2099-01-01T00:00:00+08:00"),
+        headers={**FILER, "X-Request-ID": "trace-0002"},
+    )
+    assert replays == []
+    assert (filed.status_code, filed.headers["x-request-id"]) == (201, "trace-0001")
+    assert (refused.status_code, refused.headers["x-request-id"]) == (422, "trace-0002")
+    assert refused.json()["errors"][0]["loc"] == "received_at"

@@ -4,8 +4,9 @@ first piece of its body.
 uvicorn writes the head of a response as soon as the app sends ``http.response.start`` and the
 body when it sends ``http.response.body``: two ``write`` system calls, and on loopback two
 segments the peer's kernel and process each handle, for every response. Held back until the
-body comes, the head leaves in the same call (make bench: a write was a fifth of a filing's CPU
-in the complaints process, and the gateway answers every proxied request twice over).
+body comes, the head leaves in the same call (make bench, intake: writes were a fifth of the
+complaints process's CPU, a third of them these two per answer; the gateway answers every
+proxied request the same way).
 
 Only the head is held, never longer than until the app's next message: a body chunk (even an
 empty one) takes it along, and closing the connection writes it first. A ``HEAD`` response,

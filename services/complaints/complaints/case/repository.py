@@ -105,17 +105,18 @@ def _insert_unnest(table: Table, prefix: str, dialect: Dialect) -> tuple[str, li
 
 
 @functools.cache
-def _filed_statement(dialect: Dialect) -> tuple[TextClause, list[tuple[str, list[tuple[str, str, bool]]]]]:
+def _filed_statement(dialect: Dialect) -> tuple[TextClause, list[list[tuple[str, str, bool]]]]:
     """PostgreSQL: the three tables in one statement, each column's values as one array. Three
     executemany calls cost a round trip each, SQLAlchemy's processing of every parameter of
     every row (a case has 50 columns) and an execution per row in the database; here asyncpg
     encodes the arrays in one go and the database inserts from them in one execution (make
-    bench, intake). Built once per dialect (its type names)."""
+    bench, intake). Built once per dialect (its type names); the binds of cases, timeline
+    entries and outbox rows, in that order."""
     cases, case_binds = _insert_unnest(_CASES, "c", dialect)
     events, event_binds = _insert_unnest(_EVENTS, "e", dialect)
     outbox, outbox_binds = _insert_unnest(_OUTBOX, "o", dialect)
     statement = text(f"WITH cases_in AS ({cases}), events_in AS ({events}) {outbox}")
-    return statement, [("cases", case_binds), ("events", event_binds), ("outbox", outbox_binds)]
+    return statement, [case_binds, event_binds, outbox_binds]
 
 
 def _columns_of(binds: list[tuple[str, str, bool]], rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
@@ -137,10 +138,9 @@ async def insert_filed_cases(
     PostgreSQL one statement for the three tables, elsewhere one executemany per table."""
     if _is_postgresql(session):
         statement, tables = _filed_statement(session.get_bind().dialect)
-        rows = {"cases": cases, "events": events, "outbox": outbox}
         parameters: dict[str, list[Any]] = {}
-        for table, binds in tables:
-            parameters.update(_columns_of(binds, rows[table]))
+        for binds, rows in zip(tables, (cases, events, outbox), strict=True):
+            parameters.update(_columns_of(binds, rows))
         await (await session.connection()).execute(statement, parameters)
         return
     connection = await session.connection()

@@ -38,12 +38,20 @@ class Clock:
 
 def refresh_running_deadline(case: Case) -> None:
     """Set the indexed ``next_deadline`` to the deadline the bureau is now running against."""
-    if case.status in workflow.ACCEPTANCE_STATES and case.accept_by is not None:
-        case.next_deadline, case.next_deadline_kind = case.accept_by, "accept"
-    elif case.status in workflow.INVESTIGATION_STATES and case.investigate_by is not None:
-        case.next_deadline, case.next_deadline_kind = case.investigate_by, "investigate"
-    else:
-        case.next_deadline, case.next_deadline_kind = None, None
+    case.next_deadline, case.next_deadline_kind = running_deadline(
+        case.status, case.accept_by, case.investigate_by
+    )
+
+
+def running_deadline(
+    status: str, accept_by: date | None, investigate_by: date | None
+) -> tuple[date | None, str | None]:
+    """The deadline a case in ``status`` runs against, and its kind (``accept``, ``investigate``)."""
+    if status in workflow.ACCEPTANCE_STATES and accept_by is not None:
+        return accept_by, "accept"
+    if status in workflow.INVESTIGATION_STATES and investigate_by is not None:
+        return investigate_by, "investigate"
+    return None, None
 
 
 def overdue_kinds(case: Case, today: date) -> list[str]:

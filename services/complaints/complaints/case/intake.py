@@ -104,7 +104,7 @@ def acceptance_checks(payload: CaseCreate, received_on: date, settings: Complain
     if district is None:
         jurisdiction: dict[str, Any] = {"ok": None, "message": "未提供用工所在地行政区划代码"}
     else:
-        inside = any(district.startswith(p) for p in settings.jurisdiction_prefixes)
+        inside = district.startswith(tuple(settings.jurisdiction_prefixes))
         jurisdiction = {
             "ok": inside,
             "message": "属本局管辖" if inside else "用工所在地不在本局管辖范围，建议告知向有管辖权的部门投诉",
@@ -160,6 +160,7 @@ def prepare(identity: Identity, payload: CaseCreate, *, clock: Clock) -> Filing:
     # A transient object (never added to the session): ``store`` writes its row with Core,
     # which costs far less than the unit of work's flush.
     case_id = new_uuid()
+    next_deadline, next_deadline_kind = deadlines.running_deadline(workflow.RECEIVED, accept.day, None)
     case = _transient_case(
         id=case_id,
         case_no="",  # taken by ``store``, the last step
@@ -193,6 +194,8 @@ def prepare(identity: Identity, payload: CaseCreate, *, clock: Clock) -> Filing:
         assignee=None,
         accept_clock_from=received_on,
         accept_by=accept.day,
+        next_deadline=next_deadline,
+        next_deadline_kind=next_deadline_kind,
         filed_on=None,
         investigate_by=None,
         extended=False,
@@ -210,19 +213,18 @@ def prepare(identity: Identity, payload: CaseCreate, *, clock: Clock) -> Filing:
         created_at=now,
         updated_at=now,
     )
-    deadlines.refresh_running_deadline(case)
     timeline = {
-        "case_id": case.id,
+        "case_id": case_id,
         "action": "receive",
         "from_status": None,
-        "to_status": case.status,
+        "to_status": workflow.RECEIVED,
         "actor_id": identity.client_id,
         "actor_name": identity.client_name,
         "at": now,
         "reason": None,
         "data": {
-            "channel": case.channel,
-            "accept_by": case.accept_by.isoformat() if case.accept_by else None,
+            "channel": payload.channel,
+            "accept_by": accept.day.isoformat() if accept.day else None,
         },
     }
 

@@ -1,11 +1,10 @@
 """The subjects' identifiers, checked at batch speed.
 
 A check carries up to 1000 identifiers and validates every one; ``shared.identifiers`` spends
-most of its time normalising (NFKC, separators, case) and in python-stdnum's USCC check
-character (per-character ``clean`` and ``str.index``). Almost every identifier arrives already
-canonical, so each one first takes a fast path: an identifier that is already in canonical
-form and whose check character (``shared.identifiers``' batch-speed functions; for a 身份证号,
-also the birth date) is right is accepted as is.
+most of its time normalising (NFKC, separators, case) before its checks. Almost every
+identifier arrives already canonical, so each one first takes a fast path: an identifier that
+is already in canonical form and whose check character (``shared.identifiers``' batch-speed
+functions; for a 身份证号, also the birth date) is right is accepted as is.
 Anything else, including every rejection, goes through ``shared.identifiers`` itself, so the
 normalisation, the error codes and the messages are exactly its own: the fast path only ever
 accepts what the shared validator would accept unchanged (tests/credit/test_check.py holds the

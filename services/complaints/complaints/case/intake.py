@@ -132,11 +132,17 @@ class Filing:
     timeline: dict[str, Any]
     # The employer's open cases, newest first, found by ``store``.
     duplicates: list[views.Duplicate] = field(default_factory=list)
-    # ``respond``: ``store`` builds the API's answer (``body``); with an Idempotency-Key
-    # (``claim``: client id, key, request hash) the answer is stored with the case.
-    respond: bool = False
+    # With an Idempotency-Key (``claim``: client id, key, request hash), ``store`` builds the
+    # API's answer (``body``) and stores it with the case; any other answer is built by the
+    # caller once the case is committed (``answer``), outside the transaction.
     claim: tuple[str, str, str] | None = None
     body: dict[str, Any] | None = None
+
+    def answer(self) -> dict[str, Any]:
+        """The API's 201 answer (once stored): the one stored with the key, or built now."""
+        if self.body is None:
+            self.body = views.case_created(self.case, self.identity, china_today(), self.duplicates)
+        return self.body
 
 
 def prepare(identity: Identity, payload: CaseCreate, *, clock: Clock) -> Filing:
@@ -282,13 +288,7 @@ async def store(session: AsyncSession, filings: Sequence[Filing]) -> list[str | 
             [f.timeline for f in stored],
             [row for f in stored for row in _outbox_rows(f.case)],
         )
-    today = china_today()
-    answers: list[tuple[str, str, dict[str, Any]]] = []
-    for filing in stored:
-        if filing.respond:
-            filing.body = views.case_created(filing.case, filing.identity, today, filing.duplicates)
-            if filing.claim is not None:
-                answers.append((filing.claim[0], filing.claim[1], filing.body))
+    answers = [(f.claim[0], f.claim[1], f.answer()) for f in stored if f.claim is not None]
     if answers:
         await repository.store_answers(session, answers)
     return results

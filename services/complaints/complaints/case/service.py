@@ -72,14 +72,12 @@ async def file_case(
     """Checks here; reads and writes in a group commit (``intake.store``) with the concurrent
     filings: the request holds no connection of its own."""
     filing = intake.prepare(identity, payload, clock=setup.clock)
-    filing.respond = True
     if idempotency_key is not None:
         idempotency.check_key(idempotency_key)
         digest = idempotency.request_hash(payload.model_dump(mode="json"))
         filing.claim = (identity.client_id, idempotency_key, digest)
     if not isinstance(await setup.filings.submit(filing), intake.KeyTaken):
-        assert filing.body is not None
-        return 201, filing.body
+        return 201, filing.answer()
     # The key was claimed before (a retry) or by a concurrent twin: its stored answer.
     assert filing.claim is not None
     client_id, key, digest = filing.claim

@@ -64,11 +64,11 @@ def create_app(settings: ComplaintsSettings | None = None, *, configure_logs: bo
             base_backoff_seconds=settings.outbox_retry_base_seconds,
             max_backoff_seconds=settings.outbox_retry_max_seconds,
         )
-        # Filings are written by group commit (complaints.case.intake.store).
+        # Filings are written by group commit (complaints.case.intake.store_batch).
         # Two transactions at once on PostgreSQL (one prepares while the other commits), the
         # second for eight waiting filings or more (shared.batching).
         writers = 1 if is_sqlite(settings.database_url) else 2
-        filings = GroupCommit(app.state.db.sessionmaker, intake.store, writers=writers, extra_batch=8)
+        filings = GroupCommit(app.state.db.sessionmaker, intake.store_batch, writers=writers, extra_batch=8)
         app.state.intake = Intake(app.state.db, filings, app.state.clock)
         tasks: list[asyncio.Task[None]] = []
         if settings.background_tasks:

@@ -27,7 +27,7 @@ from sqlalchemy import insert as insert_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import TextClause
 
 from complaints.case import workflow
@@ -53,6 +53,11 @@ _COUNTERS: Table = CaseCounter.metadata.tables[CaseCounter.__tablename__]
 
 def _is_postgresql(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def is_postgresql(session: AsyncSession) -> bool:
+    """Whether the session's database is PostgreSQL (else SQLite)."""
+    return _is_postgresql(session)
 
 
 _YEAR = bindparam("counter_year", type_=Integer)
@@ -117,6 +122,88 @@ def _filed_statement(dialect: Dialect) -> tuple[TextClause, list[list[tuple[str,
     outbox, outbox_binds = _insert_unnest(_OUTBOX, "o", dialect)
     statement = text(f"WITH cases_in AS ({cases}), events_in AS ({events}) {outbox}")
     return statement, [case_binds, event_binds, outbox_binds]
+
+
+# Every case number of a filing's events, empty until the number is taken (intake.prepare), is
+# filled in by the statement that takes the numbers (orjson's compact JSON: no space after
+# the colon; a quote inside a string value is escaped, so only a key can match).
+_CASE_NO_UNSET = '"case_no":""'
+
+
+@functools.cache
+def _numbered_statement(dialect: Dialect) -> tuple[TextClause, list[list[tuple[str, str, bool]]]]:
+    """PostgreSQL: ``_filed_statement`` that also takes the cases' numbers, for a connection in
+    autocommit: one statement, which commits by itself, instead of BEGIN, the counter's UPDATE,
+    the insert and COMMIT (four round trips, and each one wakes the server). It raises the year's
+    counter (``:n_year``) by the count (``:n_count``); the i-th case (from 1) gets number
+    ``last_value - count + i``, formatted as :func:`case_number` does, in its ``case_no``
+    column (the array given for it is not read) and in place of every ``"case_no":""`` of its
+    events' payloads. Without a counter row for the year, nothing is written and no row
+    is returned. The binds of cases, timeline entries and outbox rows, in that order."""
+    case_binds, event_binds, outbox_binds = _filed_statement(dialect)[1]
+
+    def source(table: Table, prefix: str) -> tuple[list[str], str]:
+        columns = [c for c in table.columns if c.autoincrement is not True]
+        arrays = ", ".join(
+            f"CAST(:{prefix}{i} AS {c.type.compile(dialect=dialect)}[])" for i, c in enumerate(columns)
+        )
+        return [f'"{c.name}"' for c in columns], arrays
+
+    case_names, case_arrays = source(_CASES, "c")
+    event_names, event_arrays = source(_EVENTS, "e")
+    outbox_names, outbox_arrays = source(_OUTBOX, "o")
+    case_values = ", ".join("c.numbered" if name == '"case_no"' else f"c.{name}" for name in case_names)
+    # text() reads ":name" as a bind parameter, even in a string literal: the colons escaped.
+    unset = _CASE_NO_UNSET.replace(":", "\\:")
+    numbered = "'\"case_no\"\\:' || CAST(to_json(c.numbered) AS text)"
+    payload = f"CAST(replace(CAST(o.\"payload\" AS text), '{unset}', {numbered}) AS json)"
+    outbox_values = ", ".join(payload if name == '"payload"' else f"o.{name}" for name in outbox_names)
+    count = "CAST(:n_count AS INTEGER)"
+    statement = text(
+        f"""WITH n AS (
+  UPDATE "{_COUNTERS.name}" SET last_value = last_value + {count}
+  WHERE year = CAST(:n_year AS INTEGER) RETURNING last_value
+), c AS (
+  SELECT u.*, CAST(:n_year AS text) || '-' || CASE WHEN u.num < 1000000
+         THEN lpad(CAST(u.num AS text), 6, '0') ELSE CAST(u.num AS text) END AS numbered
+  FROM (SELECT v.*, n.last_value - {count} + v.ord AS num
+        FROM n, unnest({case_arrays}) WITH ORDINALITY AS v({", ".join(case_names)}, ord)) AS u
+), cases_in AS (
+  INSERT INTO "{_CASES.name}" ({", ".join(case_names)}) SELECT {case_values} FROM c
+), events_in AS (
+  INSERT INTO "{_EVENTS.name}" ({", ".join(event_names)})
+  SELECT * FROM unnest({event_arrays}) WHERE EXISTS (SELECT FROM n)
+), outbox_in AS (
+  INSERT INTO "{_OUTBOX.name}" ({", ".join(outbox_names)})
+  SELECT {outbox_values}
+  FROM unnest({outbox_arrays}) AS o({", ".join(outbox_names)}) JOIN c ON c."id" = o."aggregate_id"
+)
+SELECT last_value FROM n"""
+    )
+    return statement, [case_binds, event_binds, outbox_binds]
+
+
+async def insert_numbered_cases(
+    connection: AsyncConnection,
+    year: int,
+    cases: Sequence[dict[str, Any]],
+    events: Sequence[dict[str, Any]],
+    outbox: Sequence[dict[str, Any]],
+) -> list[str] | None:
+    """PostgreSQL, on a connection in autocommit: take the next ``len(cases)`` numbers of
+    ``year`` and insert the cases (numbered in order), their timeline entries and outbox rows
+    (``"case_no":""`` in a payload becomes its case's number) in one statement, committed
+    as it returns (``_numbered_statement``). The numbers; or None, with nothing written, when
+    the year has no counter yet (its first case: ``take_case_numbers`` makes it)."""
+    statement, tables = _numbered_statement(connection.dialect)
+    parameters: dict[str, Any] = {"n_year": year, "n_count": len(cases)}
+    for binds, rows in zip(tables, (cases, events, outbox), strict=True):
+        parameters.update(_columns_of(binds, rows))
+    last = (await connection.execute(statement, parameters)).scalar_one_or_none()
+    if last is None:
+        return None
+    first = int(last) - len(cases) + 1
+    return [case_number(year, n) for n in range(first, int(last) + 1)]
 
 
 def _columns_of(binds: list[tuple[str, str, bool]], rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
@@ -232,7 +319,7 @@ class EmployerHistory:
 
 
 async def employer_histories(
-    session: AsyncSession, *, usccs: Collection[str], names: Collection[str]
+    connection: AsyncConnection, *, usccs: Collection[str], names: Collection[str]
 ) -> tuple[dict[str, EmployerHistory], dict[str, EmployerHistory]]:
     """How many cases each employer has had, and its open ones: by USCC, and by normalised
     name among cases without a USCC. One query per kind of key, whatever their number."""
@@ -240,7 +327,7 @@ async def employer_histories(
     for statement, keys in ((_HISTORIES_BY_USCC, usccs), (_HISTORIES_BY_NAME, names)):
         histories: dict[str, EmployerHistory] = {}
         if keys:
-            ranked = (await (await session.connection()).execute(statement, {"keys": list(keys)})).all()
+            ranked = (await connection.execute(statement, {"keys": list(keys)})).all()
             for row in sorted(ranked, key=lambda r: r.rank):
                 history = histories.setdefault(row.employer, EmployerHistory(int(row.total)))
                 if row.is_open:

@@ -125,7 +125,7 @@ def acceptance_checks(payload: CaseCreate, received_on: date, settings: Complain
 @dataclass(slots=True)
 class Filing:
     """A case ready to be stored: all but its employer's history and its number, which
-    ``store`` finds and takes in the storing transaction."""
+    ``store`` (or ``store_batch``) finds and takes as it stores the case."""
 
     case: Case
     identity: Identity
@@ -183,7 +183,9 @@ def prepare(identity: Identity, payload: CaseCreate, *, clock: Clock) -> Filing:
     next_deadline, next_deadline_kind = deadlines.running_deadline(workflow.RECEIVED, accept.day, None)
     case = _transient_case(
         id=case_id,
-        case_no="",  # taken by ``store``, the last step
+        # Taken as the case is stored; until then "", also in its events' payloads, where the
+        # statement of ``store_batch`` that takes the number writes it.
+        case_no="",
         kind=payload.kind,
         channel=payload.channel,
         status=workflow.RECEIVED,

@@ -51,13 +51,9 @@ _OUTBOX: Table = OutboxEvent.metadata.tables[OutboxEvent.__tablename__]
 _COUNTERS: Table = CaseCounter.metadata.tables[CaseCounter.__tablename__]
 
 
-def _is_postgresql(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def is_postgresql(session: AsyncSession) -> bool:
     """Whether the session's database is PostgreSQL (else SQLite)."""
-    return _is_postgresql(session)
+    return session.get_bind().dialect.name == "postgresql"
 
 
 _YEAR = bindparam("counter_year", type_=Integer)
@@ -80,7 +76,7 @@ async def take_case_numbers(session: AsyncSession, year: int, count: int) -> lis
     last = (await (await session.connection()).execute(_TAKE_NUMBERS, params)).scalar_one_or_none()
     if last is None:
         # The year's first case: the upsert also settles a race between two first cases.
-        insert = pg_insert if _is_postgresql(session) else sqlite_insert
+        insert = pg_insert if is_postgresql(session) else sqlite_insert
         upsert = insert(_COUNTERS).values(year=year, last_value=count)
         result = await session.execute(
             upsert.on_conflict_do_update(
@@ -96,21 +92,30 @@ def case_number(year: int, number: int) -> str:
     return f"{year}-{number:06d}"
 
 
-def _insert_unnest(table: Table, prefix: str, dialect: Dialect) -> tuple[str, list[tuple[str, str, bool]]]:
-    """``INSERT ... SELECT * FROM unnest(:p0, :p1, ...)``: one array parameter per column (those
-    not given, such as a serial id, are left to the database), and for each its parameter name,
-    row key and whether it holds JSON."""
+Binds = list[tuple[str, str, bool]]
+
+
+def _unnest_source(table: Table, prefix: str, dialect: Dialect) -> tuple[list[str], str, Binds]:
+    """The table's columns given as arrays (those not given, such as a serial id, are left to
+    the database): their quoted names, the ``CAST(:p0 AS type[]), ...`` list for ``unnest``,
+    and for each its parameter name, row key and whether it holds JSON."""
     columns = [c for c in table.columns if c.autoincrement is not True]
-    names = ", ".join(f'"{c.name}"' for c in columns)
+    names = [f'"{c.name}"' for c in columns]
     arrays = ", ".join(
         f"CAST(:{prefix}{i} AS {c.type.compile(dialect=dialect)}[])" for i, c in enumerate(columns)
     )
     binds = [(f"{prefix}{i}", c.key, isinstance(c.type, JSON)) for i, c in enumerate(columns)]
-    return f'INSERT INTO "{table.name}" ({names}) SELECT * FROM unnest({arrays})', binds
+    return names, arrays, binds
+
+
+def _insert_unnest(table: Table, prefix: str, dialect: Dialect) -> tuple[str, Binds]:
+    """``INSERT ... SELECT * FROM unnest(:p0, :p1, ...)``, one array parameter per column."""
+    names, arrays, binds = _unnest_source(table, prefix, dialect)
+    return f'INSERT INTO "{table.name}" ({", ".join(names)}) SELECT * FROM unnest({arrays})', binds
 
 
 @functools.cache
-def _filed_statement(dialect: Dialect) -> tuple[TextClause, list[list[tuple[str, str, bool]]]]:
+def _filed_statement(dialect: Dialect) -> tuple[TextClause, list[Binds]]:
     """PostgreSQL: the three tables in one statement, each column's values as one array. Three
     executemany calls cost a round trip each, SQLAlchemy's processing of every parameter of
     every row (a case has 50 columns) and an execution per row in the database; here asyncpg
@@ -131,7 +136,7 @@ _CASE_NO_UNSET = '"case_no":""'
 
 
 @functools.cache
-def _numbered_statement(dialect: Dialect) -> tuple[TextClause, list[list[tuple[str, str, bool]]]]:
+def _numbered_statement(dialect: Dialect) -> tuple[TextClause, list[Binds]]:
     """PostgreSQL: ``_filed_statement`` that also takes the cases' numbers, for a connection in
     autocommit: one statement, which commits by itself, instead of BEGIN, the counter's UPDATE,
     the insert and COMMIT (four round trips, and each one wakes the server). It raises the year's
@@ -140,18 +145,9 @@ def _numbered_statement(dialect: Dialect) -> tuple[TextClause, list[list[tuple[s
     column (the array given for it is not read) and in place of every ``"case_no":""`` of its
     events' payloads. Without a counter row for the year, nothing is written and no row
     is returned. The binds of cases, timeline entries and outbox rows, in that order."""
-    case_binds, event_binds, outbox_binds = _filed_statement(dialect)[1]
-
-    def source(table: Table, prefix: str) -> tuple[list[str], str]:
-        columns = [c for c in table.columns if c.autoincrement is not True]
-        arrays = ", ".join(
-            f"CAST(:{prefix}{i} AS {c.type.compile(dialect=dialect)}[])" for i, c in enumerate(columns)
-        )
-        return [f'"{c.name}"' for c in columns], arrays
-
-    case_names, case_arrays = source(_CASES, "c")
-    event_names, event_arrays = source(_EVENTS, "e")
-    outbox_names, outbox_arrays = source(_OUTBOX, "o")
+    case_names, case_arrays, case_binds = _unnest_source(_CASES, "c", dialect)
+    event_names, event_arrays, event_binds = _unnest_source(_EVENTS, "e", dialect)
+    outbox_names, outbox_arrays, outbox_binds = _unnest_source(_OUTBOX, "o", dialect)
     case_values = ", ".join("c.numbered" if name == '"case_no"' else f"c.{name}" for name in case_names)
     # text() reads ":name" as a bind parameter, even in a string literal: the colons escaped.
     unset = _CASE_NO_UNSET.replace(":", "\\:")
@@ -206,7 +202,7 @@ async def insert_numbered_cases(
     return [case_number(year, n) for n in range(first, int(last) + 1)]
 
 
-def _columns_of(binds: list[tuple[str, str, bool]], rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+def _columns_of(binds: Binds, rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
     arrays: dict[str, list[Any]] = {}
     for name, key, is_json in binds:
         values = [row[key] for row in rows]
@@ -223,7 +219,7 @@ async def insert_filed_cases(
 ) -> None:
     """Filed cases with their first timeline entries and outbox rows: plain rows, no ORM. On
     PostgreSQL one statement for the three tables, elsewhere one executemany per table."""
-    if _is_postgresql(session):
+    if is_postgresql(session):
         statement, tables = _filed_statement(session.get_bind().dialect)
         parameters: dict[str, list[Any]] = {}
         for binds, rows in zip(tables, (cases, events, outbox), strict=True):
@@ -242,7 +238,7 @@ _IDEMPOTENCY: Table = IdempotencyRecord.metadata.tables[IdempotencyRecord.__tabl
 async def claim_idempotency_key(session: AsyncSession, client_id: str, key: str, request_hash: str) -> bool:
     """Claim (client, key) for a filing of this transaction; False if a concurrent request
     holds it (then committed before this returns: the insert waits for it)."""
-    insert = pg_insert if _is_postgresql(session) else sqlite_insert
+    insert = pg_insert if is_postgresql(session) else sqlite_insert
     claim = (
         insert(_IDEMPOTENCY)
         .values(client_id=client_id, key=key, request_hash=request_hash, created_at=now_utc())

@@ -20,6 +20,10 @@ class Decision:
     retry_after_seconds: int
 
 
+# Every allowed hit answers the same (frozen) decision: one object, not one per request.
+ALLOWED = Decision(True, 0)
+
+
 class RateLimiter(Protocol):
     async def hit(self, key: str, per_minute: int, burst: int) -> Decision: ...
 
@@ -37,7 +41,7 @@ class MemoryRateLimiter:
         tokens = min(float(burst), tokens + (now - last) * rate)
         if tokens >= 1.0:
             self._buckets[key] = (tokens - 1.0, now)
-            return Decision(True, 0)
+            return ALLOWED
         self._buckets[key] = (tokens, now)
         return Decision(False, max(1, math.ceil((1.0 - tokens) / rate)))
 
@@ -77,7 +81,7 @@ class RedisRateLimiter:
 
     async def hit(self, key: str, per_minute: int, burst: int) -> Decision:
         allowed, retry = await self._script(keys=[self._namespace + key], args=[per_minute / 60.0, burst])
-        return Decision(bool(allowed), max(1, int(retry)) if not allowed else 0)
+        return ALLOWED if allowed else Decision(False, max(1, int(retry)))
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -53,7 +53,8 @@ class RequestMetrics:
 
     def log(self, method: str, path: str, status: int, elapsed: float) -> None:
         """The access line (never the query string, which may carry personal data)."""
-        if path not in _QUIET_PATHS:
+        # Checked first: below INFO the line and its fields are not even built.
+        if path not in _QUIET_PATHS and access_log.isEnabledFor(logging.INFO):
             access_log.info(
                 "%s %s %d",
                 method,

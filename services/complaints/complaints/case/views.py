@@ -43,17 +43,27 @@ def sees_personal_data(identity: Identity) -> bool:
 
 
 def _person(case: Case, full: bool) -> PersonOut | None:
-    if case.anonymous or (case.person_name is None and case.person_id_number is None):
+    shown = _person_shown(
+        case.anonymous, case.kind, case.person_name, case.person_id_number, case.person_phone, full
+    )
+    return None if shown is None else PersonOut(**shown)
+
+
+def _person_shown(
+    anonymous: bool, kind: str, name: str | None, id_number: str | None, phone: str | None, full: bool
+) -> dict[str, str | None] | None:
+    """The complainant as shown (its JSON): masked unless ``full``; never a reporter's."""
+    if anonymous or (name is None and id_number is None):
         return None
     if full:
-        return PersonOut(name=case.person_name, id_number=case.person_id_number, phone=case.person_phone)
-    if case.kind == "report":
+        return {"name": name, "id_number": id_number, "phone": phone}
+    if kind == "report":
         return None  # 条例 art. 9 ¶3: the reporter's identity is confidential
-    return PersonOut(
-        name=mask_name(case.person_name) if case.person_name else None,
-        id_number=mask_id_number(case.person_id_number) if case.person_id_number else None,
-        phone=mask_phone(case.person_phone) if case.person_phone else None,
-    )
+    return {
+        "name": mask_name(name) if name else None,
+        "id_number": mask_id_number(id_number) if id_number else None,
+        "phone": mask_phone(phone) if phone else None,
+    }
 
 
 def case_out(case: Case, identity: Identity, today: date) -> CaseOut:
@@ -95,7 +105,14 @@ def case_created(
         if external_system
         else None,
         "anonymous": values["anonymous"],
-        "complainant": _person_shown(values, sees_personal_data(identity)),
+        "complainant": _person_shown(
+            values["anonymous"],
+            values["kind"],
+            values["person_name"],
+            values["person_id_number"],
+            values["person_phone"],
+            sees_personal_data(identity),
+        ),
         "employer": {
             "name": values["employer_name"],
             "uscc": values["employer_uscc"],
@@ -132,22 +149,6 @@ def case_created(
             {"id": d.id, "case_no": d.case_no, "status": d.status, "received_at": at}
             for d, at in zip(duplicates, listed, strict=True)
         ],
-    }
-
-
-def _person_shown(values: dict[str, Any], full: bool) -> dict[str, str | None] | None:
-    """``_person`` as the JSON it dumps to, from a case's column values."""
-    name, id_number, phone = values["person_name"], values["person_id_number"], values["person_phone"]
-    if values["anonymous"] or (name is None and id_number is None):
-        return None
-    if full:
-        return {"name": name, "id_number": id_number, "phone": phone}
-    if values["kind"] == "report":
-        return None  # 条例 art. 9 ¶3: the reporter's identity is confidential
-    return {
-        "name": mask_name(name) if name else None,
-        "id_number": mask_id_number(id_number) if id_number else None,
-        "phone": mask_phone(phone) if phone else None,
     }
 
 

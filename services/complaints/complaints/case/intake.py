@@ -322,8 +322,9 @@ async def store_batch(session: AsyncSession, filings: Sequence[Filing]) -> list[
     of a year, SQLite) goes through ``store`` in the session's transaction."""
     if not filings or not repository.is_postgresql(session) or any(f.claim is not None for f in filings):
         return await store(session, filings)
-    years = {f.case.received_on.year for f in filings if f.case.received_on is not None}
-    if len(years) != 1:
+    years = {f.case.received_on.year if f.case.received_on else None for f in filings}
+    year = years.pop() if len(years) == 1 else None
+    if year is None:
         return await store(session, filings)
     engine = session.bind
     assert isinstance(engine, AsyncEngine)
@@ -333,7 +334,7 @@ async def store_batch(session: AsyncSession, filings: Sequence[Filing]) -> list[
         _count_history(list(filings), histories)
         numbers = await repository.insert_numbered_cases(
             autocommit,
-            years.pop(),
+            year,
             [_columns(f.case) for f in filings],
             [f.timeline for f in filings],
             # Each "case_no" of an event is still prepare's "": the statement writes the number.

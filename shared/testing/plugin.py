@@ -7,6 +7,10 @@
   from empty tables (every table but ``alembic_version`` is emptied after the test).
 - Apps are exercised over HTTP: ``app_client`` (httpx over ASGI, lifespan run) or
   ``ServerThread`` (a real uvicorn server on a loopback port).
+- The suite runs on its own clock: the run starts at ``SUITE_NOW`` (noon of 2026-11-27 in
+  Kunming, the day its dates are written against) and time flows on from there, whatever day
+  the machine says (``time-machine``: the date, ``time.time()``; not the event loop's
+  monotonic clock). The services never ask PostgreSQL the time, so its clock may differ.
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import time_machine
 import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import text
@@ -35,6 +41,7 @@ from sqlalchemy.pool import NullPool
 from shared import migrations
 from shared.auth import IDENTITY_HEADER, Identity, issue_identity_token
 from shared.settings import DEV_INTERNAL_TOKEN_SECRET
+from shared.timeutil import CHINA_TZ
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 TEST_SECRET = DEV_INTERNAL_TOKEN_SECRET
@@ -60,7 +67,15 @@ async def _postgres_reachable(url: str) -> str | None:
         await engine.dispose()
 
 
+# The suite's "now" as the run starts (see the module docstring).
+SUITE_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=CHINA_TZ)
+_clock: list[Any] = []
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    travel = time_machine.travel(SUITE_NOW, tick=True)
+    travel.start()
+    _clock.append(travel)
     reason = asyncio.run(_postgres_reachable(postgres_admin_url()))
     if reason is None:
         _backends.append("postgresql")
@@ -68,6 +83,11 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"REQUIRE_POSTGRES=1 but PostgreSQL is not reachable at {postgres_admin_url()}: {reason}"
         )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _clock:
+        _clock.pop().stop()
 
 
 def pytest_report_header(config: pytest.Config) -> str:

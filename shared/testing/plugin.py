@@ -69,7 +69,7 @@ async def _postgres_reachable(url: str) -> str | None:
 
 # The suite's "now" as the run starts (see the module docstring).
 SUITE_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=CHINA_TZ)
-_clock: list[Any] = []
+_clock: list[time_machine.travel] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:

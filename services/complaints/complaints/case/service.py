@@ -69,8 +69,9 @@ def _audit_personal_data(
 async def file_case(
     setup: Intake, identity: Identity, payload: CaseCreate, *, idempotency_key: str | None
 ) -> tuple[int, dict[str, Any]]:
-    """Checks here; reads and writes in a group commit (``intake.store``) with the concurrent
-    filings: the request holds no connection of its own."""
+    """Checks here; reads and writes in a group commit (``intake.store_batch``) with the
+    concurrent filings: the request holds no connection of its own. The answer is built once
+    the case is committed (``Filing.answer``)."""
     filing = intake.prepare(identity, payload, clock=setup.clock)
     if idempotency_key is not None:
         idempotency.check_key(idempotency_key)

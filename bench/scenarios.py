@@ -226,7 +226,7 @@ def bench_credit_batch(b: Bench) -> None:
             )
         )
         name = f"credit_batch.raw.r{round_no + 1}"
-        raws.append(raw_round(b, name, credit_dsn, bodies, connections, b.seconds / rounds))
+        raws.append(raw_round(b, name, credit_dsn, bodies, connections, b.seconds / rounds, reset))
     service_rps = sum(r.requests for r in services) / sum(r.seconds for r in services)
     raw_rate = sum(r["subjects"] for r in raws) / sum(r["seconds"] for r in raws)
     b.details["runs"]["credit_batch.raw"] = {
@@ -277,10 +277,17 @@ def bench_credit_batch(b: Bench) -> None:
 
 
 def raw_round(
-    b: Bench, name: str, dsn: str, bodies: Path, connections: int, seconds: float
+    b: Bench,
+    name: str,
+    dsn: str,
+    bodies: Path,
+    connections: int,
+    seconds: float,
+    before: Callable[[], None],
 ) -> dict[str, Any]:
-    """One round of bench/raw_check.py: the same lookup as one raw asyncpg query."""
-    asyncio.run(execute(dsn, "TRUNCATE check_audits"))
+    """One round of bench/raw_check.py (the same lookup as one raw asyncpg query), after
+    ``before`` and a checkpoint, as ``Bench.wrk`` starts the service's rounds."""
+    before()
     common.checkpoint()
     with b.observed(name, []) as info:
         out = common.run_checked(

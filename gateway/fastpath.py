@@ -11,15 +11,21 @@ problem+json answers the FastAPI path gives.
 
 Whatever it does not serve (other paths, unknown areas, ``HEAD``, other methods) goes on to
 the FastAPI app, where ``gateway.proxy`` still answers the rest of ``/api/v1/{area}``.
+
+The exchange itself (:meth:`ProxyFastPath.exchange`) does not know how it is served: as an
+ASGI app here (:class:`_AsgiExchange`), or, in the gateway process, straight from the HTTP
+protocol without an ASGI request cycle (:mod:`gateway.fastserver`, through the same
+:class:`Exchange` steps).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Protocol
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.passthrough import HOP_BY_HOP
@@ -40,7 +46,7 @@ if TYPE_CHECKING:
     from starlette.datastructures import State
 
     from gateway.authn import Authenticator, Caller
-    from gateway.passthrough import PassthroughResponse
+    from gateway.passthrough import PassthroughResponse, RawHeaders
     from gateway.ratelimit import RateLimiter
     from gateway.upstream import Upstream
 
@@ -64,8 +70,34 @@ _IDENTITY = IDENTITY_HEADER.lower().encode()
 errors_log = logging.getLogger("shared.errors")
 
 
-class _ClientGone(Exception):
+class ClientGone(Exception):
     """The client disconnected before its request body arrived."""
+
+
+class Exchange(Protocol):
+    """How a proxied request is read and answered, whoever serves the connection."""
+
+    async def read_body(self, cap: int) -> bytes:
+        """The whole request body; PayloadTooLarge past ``cap``, ClientGone on disconnect."""
+        ...
+
+    async def respond(self, status: int, headers: RawHeaders, body: bytes) -> None:
+        """A whole answer; ``headers`` carry its content-length."""
+        ...
+
+    async def start(self, status: int, headers: RawHeaders) -> None:
+        """The head of an answer of unknown length, whose body follows in ``chunk`` calls."""
+        ...
+
+    async def chunk(self, data: bytes) -> None: ...
+
+    async def finish(self) -> None:
+        """The end of a started answer."""
+        ...
+
+    def cut(self) -> None:
+        """A started answer that cannot be finished: the connection is closed."""
+        ...
 
 
 class ProxyFastPath:
@@ -94,15 +126,36 @@ class ProxyFastPath:
         front.metrics = self.metrics
         return front
 
+    @staticmethod
+    def route(path: str) -> tuple[str, str] | None:
+        """(area, upstream) of a path this fast path serves, else None."""
+        if path.startswith("/api/v1/"):
+            area = path[8:].partition("/")[0]
+            upstream_name = AREAS.get(area)
+            if upstream_name is not None:
+                return area, upstream_name
+        return None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in FAST_METHODS:
             path: str = scope["path"]
-            if path.startswith("/api/v1/"):
-                area = path[8:].partition("/")[0]
-                upstream_name = AREAS.get(area)
-                if upstream_name is not None:
-                    await self._serve(scope, receive, send, path, area, upstream_name)
-                    return
+            route = self.route(path)
+            if route is not None:
+                target: bytes = scope.get("raw_path") or path.encode()
+                query: bytes = scope.get("query_string", b"")
+                if query:
+                    target = target + b"?" + query
+                client = scope.get("client")
+                await self.exchange(
+                    _AsgiExchange(scope, receive, send),
+                    scope["method"],
+                    path,
+                    target,
+                    scope["headers"],
+                    client[0] if client else None,
+                    *route,
+                )
+                return
         await self.app(scope, receive, send)
 
     def _cap(self, path: str) -> int:
@@ -111,16 +164,25 @@ class ProxyFastPath:
                 return cap
         return self.max_body_bytes
 
-    async def _serve(
-        self, scope: Scope, receive: Receive, send: Send, path: str, area: str, upstream_name: str
+    async def exchange(
+        self,
+        io: Exchange,
+        method: str,
+        path: str,
+        target: bytes,
+        headers: Iterable[tuple[bytes, bytes]],
+        client_host: str | None,
+        area: str,
+        upstream_name: str,
     ) -> None:
+        """One proxied request, answered through ``io``. ``target`` is the raw path and query
+        sent upstream; ``client_host`` the caller's address (after trusted proxies)."""
         started = time.perf_counter()
-        method: str = scope["method"]
         incoming_id: bytes | None = None
         authorization: bytes | None = None
         declared: bytes | None = None
         forward: list[tuple[bytes, bytes]] = []
-        for name, value in scope["headers"]:
+        for name, value in headers:
             if name in _DROP_REQUEST:
                 if name == b"authorization":
                     authorization = value
@@ -135,24 +197,25 @@ class ProxyFastPath:
         status = 500
         try:
             status = await self._proxy(
-                scope,
-                receive,
-                send,
+                io,
+                method,
                 path,
+                target,
                 area,
                 upstream_name,
                 forward,
+                client_host,
                 authorization,
                 declared,
                 request_id_raw,
             )
-        except _ClientGone:
+        except ClientGone:
             status = 499  # nginx's "client closed request": nothing was answered
         except AppError as exc:
             if exc.status >= 500:
                 errors_log.warning("request failed: %s %s", exc.code, exc.detail)
             status = exc.status
-            await self._problem(render_app_error(exc, path), scope, receive, send, request_id_raw)
+            await _problem(io, render_app_error(exc, path), request_id_raw)
         except Exception:
             errors_log.exception("unhandled error on %s %s", method, path)
             status = 500
@@ -163,7 +226,7 @@ class ProxyFastPath:
                 detail="服务器处理请求时发生错误，请稍后重试；如持续出现请联系管理员并提供 request_id",
                 instance=path,
             )
-            await self._problem(response, scope, receive, send, request_id_raw)
+            await _problem(io, response, request_id_raw)
         finally:
             elapsed = time.perf_counter() - started
             self.metrics.observe(method, ROUTE, status, elapsed)
@@ -171,13 +234,14 @@ class ProxyFastPath:
 
     async def _proxy(
         self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
+        io: Exchange,
+        method: str,
         path: str,
+        target: bytes,
         area: str,
         upstream_name: str,
         forward: list[tuple[bytes, bytes]],
+        client_host: str | None,
         authorization: bytes | None,
         declared: bytes | None,
         request_id_raw: bytes,
@@ -186,17 +250,16 @@ class ProxyFastPath:
         if declared is not None:
             length = int(declared) if declared.isdigit() else -1
             if length > cap:
-                raise PayloadTooLarge(_too_large(cap))
+                raise PayloadTooLarge(too_large(cap))
             if length < 0:
                 raise BadRequest("Content-Length 无效")
 
         state = self.state
         authenticator: Authenticator = state.authenticator
         caller: Caller
-        client = scope.get("client")
         if area in PUBLIC_AREAS:
             caller = authenticator.public_caller()
-            limit_key = "ip:" + (client[0] if client else "unknown")
+            limit_key = "ip:" + (client_host or "unknown")
         else:
             caller = await authenticator.authenticate(
                 authorization.decode("latin-1") if authorization is not None else None
@@ -209,69 +272,91 @@ class ProxyFastPath:
 
         forward.append((_IDENTITY, authenticator.token_header(caller)))
         forward.append((b"x-request-id", request_id_raw))
-        if client:
-            forward.append((b"x-forwarded-for", client[0].encode("latin-1")))
-        body = b"" if scope["method"] == "GET" else await _read_body(receive, cap)
+        if client_host:
+            forward.append((b"x-forwarded-for", client_host.encode("latin-1")))
+        body = b"" if method == "GET" else await io.read_body(cap)
 
         upstream: Upstream = state.upstreams[upstream_name]
-        target: bytes = scope.get("raw_path") or path.encode()
-        query: bytes = scope.get("query_string", b"")
-        if query:
-            target = target + b"?" + query
         result: PassthroughResponse = await upstream.passthrough.request(
-            scope["method"].encode(), target, forward, body
+            method.encode(), target, forward, body
         )
         headers = result.headers
         if result.body is not None:
             headers.append((b"content-length", str(len(result.body)).encode()))
             headers.append((b"x-request-id", request_id_raw))
-            await send({"type": "http.response.start", "status": result.status, "headers": headers})
-            await send({"type": "http.response.body", "body": result.body})
+            await io.respond(result.status, headers, result.body)
             return result.status
         stream = result.stream
         assert stream is not None
         try:
             headers.append((b"x-request-id", request_id_raw))
-            await send({"type": "http.response.start", "status": result.status, "headers": headers})
+            await io.start(result.status, headers)
             try:
                 async for chunk in stream:
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                    await io.chunk(chunk)
             except Exception as exc:
                 # The status line is sent already: all that is left is to cut the response
-                # short (uvicorn closes the connection on an unfinished response).
+                # short (the connection is closed on an unfinished response).
                 errors_log.warning("response from %s cut short: %r", upstream_name, exc)
+                io.cut()
                 return result.status
-            await send({"type": "http.response.body", "body": b""})
+            await io.finish()
         finally:
             await stream.aclose()
         return result.status
 
-    async def _problem(
-        self, response: Any, scope: Scope, receive: Receive, send: Send, request_id_raw: bytes
-    ) -> None:
-        response.raw_headers.append((b"x-request-id", request_id_raw))
-        await response(scope, receive, send)
+
+async def _problem(io: Exchange, response: Response, request_id_raw: bytes) -> None:
+    headers = response.raw_headers
+    headers.append((b"x-request-id", request_id_raw))
+    await io.respond(response.status_code, headers, bytes(response.body))
 
 
-async def _read_body(receive: Receive, cap: int) -> bytes:
-    chunks: list[bytes] = []
-    received = 0
-    while True:
-        message: Message = await receive()
-        if message["type"] == "http.disconnect":
-            raise _ClientGone
-        chunk: bytes = message.get("body", b"")
-        if chunk:
-            received += len(chunk)
-            if received > cap:
-                raise PayloadTooLarge(_too_large(cap))
-            chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    if len(chunks) == 1:
-        return chunks[0]
-    return b"".join(chunks)
+class _AsgiExchange:
+    """:class:`Exchange` over an ASGI request cycle."""
+
+    __slots__ = ("receive", "scope", "send")
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.scope = scope
+        self.receive = receive
+        self.send = send
+
+    async def read_body(self, cap: int) -> bytes:
+        chunks: list[bytes] = []
+        received = 0
+        while True:
+            message: Message = await self.receive()
+            if message["type"] == "http.disconnect":
+                raise ClientGone
+            chunk: bytes = message.get("body", b"")
+            if chunk:
+                received += len(chunk)
+                if received > cap:
+                    raise PayloadTooLarge(too_large(cap))
+                chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        if len(chunks) == 1:
+            return chunks[0]
+        return b"".join(chunks)
+
+    async def respond(self, status: int, headers: RawHeaders, body: bytes) -> None:
+        await self.send({"type": "http.response.start", "status": status, "headers": headers})
+        await self.send({"type": "http.response.body", "body": body})
+
+    async def start(self, status: int, headers: RawHeaders) -> None:
+        await self.send({"type": "http.response.start", "status": status, "headers": headers})
+
+    async def chunk(self, data: bytes) -> None:
+        await self.send({"type": "http.response.body", "body": data, "more_body": True})
+
+    async def finish(self) -> None:
+        await self.send({"type": "http.response.body", "body": b""})
+
+    def cut(self) -> None:
+        """Nothing to do: uvicorn closes the connection of an unfinished response."""
 
 
-def _too_large(cap: int) -> str:
+def too_large(cap: int) -> str:
     return f"请求体超过上限 {cap} 字节"

@@ -16,8 +16,19 @@ from shared.settings import BaseServiceSettings
 KEEP_ALIVE_SECONDS = 75
 
 
-def serve(app_factory: str, settings: BaseServiceSettings, *, proxy_headers: bool = False) -> None:
-    """``proxy_headers``: take the client's address from ``X-Forwarded-For`` (sent by trusted
+HTTP_PROTOCOL = "shared.httpserver:HttpProtocol"
+
+
+def serve(
+    app_factory: str,
+    settings: BaseServiceSettings,
+    *,
+    proxy_headers: bool = False,
+    http: str = HTTP_PROTOCOL,
+) -> None:
+    """``http``: the protocol class (uvicorn's httptools protocol, the head of a response
+    written with its body; the gateway's serves proxied requests without an ASGI cycle).
+    ``proxy_headers``: take the client's address from ``X-Forwarded-For`` (sent by trusted
     proxies only, uvicorn's ``FORWARDED_ALLOW_IPS``). The gateway, which limits public callers
     by address, needs it behind a load balancer; the services never read the address, and
     parsing the header cost a filing 2 % of its CPU (make bench, intake)."""
@@ -30,8 +41,7 @@ def serve(app_factory: str, settings: BaseServiceSettings, *, proxy_headers: boo
         port=settings.port,
         workers=int(os.environ.get("WEB_CONCURRENCY", "1")),
         access_log=False,
-        # uvicorn's httptools protocol, the head of a response written with its body.
-        http="shared.httpserver:HttpProtocol",
+        http=http,
         proxy_headers=proxy_headers,
         server_header=False,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,

@@ -103,10 +103,20 @@ def gateway_settings(db_urls: dict[str, str], service_servers: dict[str, ServerT
     )
 
 
+GATEWAY_PROTOCOL = "gateway.fastserver:GatewayProtocol"
+
+
 @pytest.fixture
 async def gateway_client(gateway_settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client(create_gateway_app(gateway_settings, configure_logs=False)) as client:
-        yield client
+    """The gateway as `python -m gateway` serves it: a real server on the gateway's protocol
+    (proxied requests answered without an ASGI cycle)."""
+    server = ServerThread(create_gateway_app(gateway_settings, configure_logs=False), http=GATEWAY_PROTOCOL)
+    server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            yield client
+    finally:
+        server.stop()
 
 
 async def issue_key(

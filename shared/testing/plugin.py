@@ -40,6 +40,7 @@ from sqlalchemy.pool import NullPool
 
 from shared import migrations
 from shared.auth import IDENTITY_HEADER, Identity, issue_identity_token
+from shared.serve import HTTP_PROTOCOL
 from shared.settings import DEV_INTERNAL_TOKEN_SECRET
 from shared.timeutil import CHINA_TZ
 
@@ -223,15 +224,16 @@ async def app_client(app: FastAPI, **kwargs: Any) -> AsyncIterator[httpx.AsyncCl
             yield client
 
 
-HTTP_PROTOCOL = "shared.httpserver:HttpProtocol"
-
-
 class ServerThread:
-    """A real uvicorn server for ``app`` on 127.0.0.1, in a thread with its own event loop."""
+    """A real uvicorn server for ``app`` on 127.0.0.1, in a thread with its own event loop.
 
-    def __init__(self, app: FastAPI, port: int = 0) -> None:
+    ``http``: the protocol class, by default the one the services serve with
+    (:func:`shared.serve.serve`); the gateway's tests pass the gateway's."""
+
+    def __init__(self, app: FastAPI, port: int = 0, *, http: str = HTTP_PROTOCOL) -> None:
         self.app = app
         self.port = port
+        self.http = http
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -244,10 +246,7 @@ class ServerThread:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
-        # The protocol the processes serve with (shared.serve).
-        config = uvicorn.Config(
-            self.app, log_config=None, access_log=False, lifespan="on", http=HTTP_PROTOCOL
-        )
+        config = uvicorn.Config(self.app, log_config=None, access_log=False, lifespan="on", http=self.http)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()

@@ -1,9 +1,13 @@
-"""The proxy's fast path (gateway.fastpath, gateway.passthrough) against a scripted upstream.
+"""The proxy's fast path (gateway.fastpath, gateway.passthrough, gateway.fastserver) against a
+scripted upstream.
 
 The upstream here is a fake HTTP peer, like test_resilience's BlackHole: it answers the way
 an HTTP/1.1 server may (chunked, until close, large, echoing what it received) so that the
-gateway's own client is exercised on each of them. The gateway runs as a real uvicorn server
-(uvloop) as well as in process.
+gateway's own client is exercised on each of them. The gateway runs both ways it can be served:
+as a real server on its own protocol (gateway.fastserver, what `python -m gateway` runs), and
+in process as an ASGI app (the fast path's ASGI form, which the protocol leaves pipelined
+requests to); the HTTP details only a server has (pipelining, 100-continue, HTTP/1.0, a proxy
+in front) are tested on raw sockets.
 """
 
 from __future__ import annotations
@@ -14,14 +18,16 @@ import socket
 import socketserver
 import threading
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import pytest
 
+from gateway import fastpath
 from gateway.config import GatewaySettings
 from gateway.main import create_app
 from shared.testing.plugin import ServerThread, app_client
-from tests.conftest import issue_key
+from tests.conftest import GATEWAY_PROTOCOL, issue_key
 from tests.gateway.test_proxy import bearer
 
 BIG = 3 * 1024 * 1024 + 17  # over the 1 MiB buffering limit: streamed through
@@ -59,6 +65,11 @@ class _Handler(socketserver.StreamRequestHandler):
             write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n")
             write(b"z" * BIG)
             return False
+        if target.startswith("/api/v1/credit/cut"):
+            # A chunked answer whose upstream dies after the first piece (over the buffering limit).
+            write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n")
+            write(b"%x\r\n%b\r\n" % (BIG, b"c" * BIG))
+            return False
         if target.startswith("/api/v1/credit/interim"):
             payload = b'{"after": "100"}'
             write(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -95,13 +106,60 @@ def fake_upstream() -> Iterator[FakeUpstream]:
     server.close()
 
 
+class AsgiExchanges:
+    """Counts the requests the fast path answered through an ASGI cycle."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        original = fastpath._AsgiExchange
+        owner = self
+
+        class Counted(original):  # type: ignore[valid-type,misc]
+            __slots__ = ()
+
+            def __init__(self, *args: Any) -> None:
+                owner.count += 1
+                super().__init__(*args)
+
+        monkeypatch.setattr(fastpath, "_AsgiExchange", Counted)
+
+
 @pytest.fixture
+def asgi_exchanges(monkeypatch: pytest.MonkeyPatch) -> AsgiExchanges:
+    return AsgiExchanges(monkeypatch)
+
+
+@pytest.fixture
+def gateway_server(gateway_settings: GatewaySettings, fake_upstream: FakeUpstream) -> Iterator[ServerThread]:
+    settings = gateway_settings.model_copy(update={"credit_url": fake_upstream.url})
+    server = ServerThread(create_app(settings, configure_logs=False), http=GATEWAY_PROTOCOL)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["protocol", "asgi"])
 async def fast_client(
-    gateway_settings: GatewaySettings, fake_upstream: FakeUpstream
+    request: pytest.FixtureRequest,
+    gateway_settings: GatewaySettings,
+    fake_upstream: FakeUpstream,
+    asgi_exchanges: AsgiExchanges,
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = gateway_settings.model_copy(update={"credit_url": fake_upstream.url})
-    async with app_client(create_app(settings, configure_logs=False)) as client:
-        yield client
+    if request.param == "asgi":
+        async with app_client(create_app(settings, configure_logs=False)) as client:
+            yield client
+        assert asgi_exchanges.count > 0
+        return
+    server = ServerThread(create_app(settings, configure_logs=False), http=GATEWAY_PROTOCOL)
+    server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            yield client
+    finally:
+        server.stop()
+    # Served by the protocol itself, never by the ASGI app's form of the fast path.
+    assert asgi_exchanges.count == 0
 
 
 async def test_forwarded_request_is_what_the_service_expects(
@@ -129,7 +187,10 @@ async def test_forwarded_request_is_what_the_service_expects(
     assert "authorization" not in names
     assert names.count("x-gateway-identity") == 1 and headers["x-gateway-identity"] != "forged"
     assert headers["x-request-id"] == "rid-42"
-    assert headers["x-forwarded-for"] != "6.6.6.6"
+    # On the real server the sender (127.0.0.1) is a trusted proxy, as uvicorn trusts by default:
+    # the address it forwarded is the caller's. In process nothing is trusted: the sender's own.
+    served = fast_client.base_url.host == "127.0.0.1"
+    assert headers["x-forwarded-for"] == ("6.6.6.6" if served else "127.0.0.1")
     assert headers["x-custom"] == "kept"
     assert headers["content-length"] == str(len('{"subjects": []}'))
     assert headers["host"].startswith("127.0.0.1:")  # the upstream's, not the gateway's
@@ -224,3 +285,171 @@ async def test_upstream_closing_a_pooled_connection_is_retried_on_a_fresh_one(
     finally:
         listener.close()
     assert [(r.status_code, r.text) for r in answers] == [(200, "ok")] * 4
+
+
+async def test_answer_cut_short_upstream_closes_the_connection(
+    gateway_server: ServerThread, admin_key: str
+) -> None:
+    """The status line is out when the upstream dies: the client sees an unfinished answer,
+    not a complete-looking one, and the gateway goes on serving."""
+    async with httpx.AsyncClient(base_url=gateway_server.url, headers=bearer(admin_key)) as client:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.get("/api/v1/credit/cut")
+        again = await client.get("/api/v1/credit/echo")
+        assert again.status_code == 200
+
+
+# --- HTTP on the gateway's own protocol, over raw sockets -------------------------------------
+
+
+def _read_answer(sock: socket.socket, buffered: bytes = b"") -> tuple[bytes, dict[str, str], bytes, bytes]:
+    """One answer with a Content-Length: (status line, headers, body, what followed it)."""
+    data = buffered
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"connection closed after {data!r}"
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    status, *lines = head.split(b"\r\n")
+    headers = {}
+    for line in lines:
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers["content-length"])
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        assert chunk
+        rest += chunk
+    return status, headers, rest[:length], rest[length:]
+
+
+def _connect(server: ServerThread) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    return sock
+
+
+def _request(
+    key: str, method: str, target: str, body: bytes = b"", *extra: str, version: str = "1.1"
+) -> bytes:
+    """A request; a POST gets a Content-Length unless ``extra`` sets the body's framing."""
+    lines = [f"{method} {target} HTTP/{version}", "Host: gateway", f"Authorization: Bearer {key}", *extra]
+    framed = any(line.lower().startswith(("content-length:", "transfer-encoding:")) for line in extra)
+    if (body or method == "POST") and not framed:
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def test_pipelined_requests_are_answered_in_order(
+    gateway_server: ServerThread, admin_key: str, asgi_exchanges: AsgiExchanges
+) -> None:
+    with _connect(gateway_server) as sock:
+        sock.sendall(
+            _request(admin_key, "GET", "/api/v1/credit/echo?n=1")
+            + _request(admin_key, "POST", "/api/v1/credit/echo?n=2", b'{"two": 2}')
+            + _request(admin_key, "GET", "/api/v1/credit/echo?n=3")
+        )
+        rest = b""
+        targets = []
+        for _ in range(3):
+            status, _, body, rest = _read_answer(sock, rest)
+            assert status == b"HTTP/1.1 200 OK"
+            targets.append(json.loads(body)["target"])
+    assert targets == ["/api/v1/credit/echo?n=1", "/api/v1/credit/echo?n=2", "/api/v1/credit/echo?n=3"]
+    # The first on the protocol; those that waited behind it through the ASGI app.
+    assert asgi_exchanges.count >= 1
+
+
+def test_expect_100_continue_is_answered_once_the_key_is_accepted(
+    gateway_server: ServerThread, admin_key: str
+) -> None:
+    body = b'{"subjects": ["x"]}'
+    with _connect(gateway_server) as sock:
+        sock.sendall(
+            _request(
+                admin_key,
+                "POST",
+                "/api/v1/credit/echo",
+                b"",
+                "Expect: 100-continue",
+                f"Content-Length: {len(body)}",
+            )
+        )
+        interim = sock.recv(65536)
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(body)
+        status, _, answer, _ = _read_answer(sock)
+        assert status == b"HTTP/1.1 200 OK"
+        assert json.loads(answer)["body"] == body.decode()
+    with _connect(gateway_server) as sock:
+        sock.sendall(
+            _request(
+                "wrong",
+                "POST",
+                "/api/v1/credit/echo",
+                b"",
+                "Expect: 100-continue",
+                f"Content-Length: {len(body)}",
+            )
+        )
+        status, headers, answer, _ = _read_answer(sock)
+        # Refused without asking for the body.
+        assert status == b"HTTP/1.1 401 Unauthorized"
+        assert headers["content-type"] == "application/problem+json"
+        assert json.loads(answer)["code"] == "invalid_api_key"
+
+
+def test_body_over_the_cap_without_a_length_is_refused(
+    gateway_settings: GatewaySettings, fake_upstream: FakeUpstream, admin_key: str
+) -> None:
+    settings = gateway_settings.model_copy(update={"credit_url": fake_upstream.url, "max_body_bytes": 1000})
+    server = ServerThread(create_app(settings, configure_logs=False), http=GATEWAY_PROTOCOL).start()
+    try:
+        with _connect(server) as sock:
+            head = _request(admin_key, "POST", "/api/v1/credit/echo", b"", "Transfer-Encoding: chunked")
+            sock.sendall(head + b"400\r\n" + b"x" * 0x400 + b"\r\n")
+            status, headers, answer, _ = _read_answer(sock)
+            assert status == b"HTTP/1.1 413 Request Entity Too Large"
+            problem = json.loads(answer)
+            assert problem["code"] == "payload_too_large" and "1000" in problem["detail"]
+            assert headers["x-request-id"] == problem["request_id"]
+        # Declared too large: refused before any body.
+        with _connect(server) as sock:
+            sock.sendall(_request(admin_key, "POST", "/api/v1/credit/echo", b"", "Content-Length: 5000"))
+            status, _, _, _ = _read_answer(sock)
+            assert status == b"HTTP/1.1 413 Request Entity Too Large"
+    finally:
+        server.stop()
+
+
+def test_http_1_0_gets_its_answer_and_the_connection_closed(
+    gateway_server: ServerThread, admin_key: str
+) -> None:
+    with _connect(gateway_server) as sock:
+        sock.sendall(_request(admin_key, "GET", "/api/v1/credit/echo", version="1.0"))
+        status, headers, body, rest = _read_answer(sock)
+        assert status == b"HTTP/1.1 200 OK"
+        assert headers["connection"] == "close"
+        assert json.loads(body)["method"] == "GET"
+        assert rest == b"" and sock.recv(100) == b""
+
+
+def test_client_behind_a_trusted_proxy_is_the_forwarded_address(
+    gateway_server: ServerThread, admin_key: str
+) -> None:
+    """The test server trusts 127.0.0.1 as a proxy (uvicorn's default): the caller's address is
+    the one it forwarded, as on the ASGI path through uvicorn's proxy-headers middleware."""
+    with _connect(gateway_server) as sock:
+        sock.sendall(_request(admin_key, "GET", "/api/v1/public/echo", b"", "X-Forwarded-For: 203.0.113.7"))
+        _, _, body, _ = _read_answer(sock)
+    assert dict(json.loads(body)["headers"])["x-forwarded-for"] == "203.0.113.7"
+
+
+def test_client_gone_before_its_body_leaves_the_gateway_serving(
+    gateway_server: ServerThread, admin_key: str
+) -> None:
+    with _connect(gateway_server) as sock:
+        sock.sendall(_request(admin_key, "POST", "/api/v1/credit/echo", b"", "Content-Length: 100") + b"abc")
+    with _connect(gateway_server) as sock:
+        sock.sendall(_request(admin_key, "GET", "/api/v1/credit/echo"))
+        status, _, _, _ = _read_answer(sock)
+        assert status == b"HTTP/1.1 200 OK"

@@ -199,6 +199,45 @@ class GatewayProtocol(HttpProtocol):
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self.fast, self.proxy_headers = _fast_path_of(self.app)
+        # Since when the connection has been idle between requests; None while one is under way.
+        self.idle_since: float | None = None
+
+    # -- keep-alive: one timer per idle period, not one armed and cancelled per request --
+
+    def _unset_keepalive_if_required(self) -> None:
+        # uvicorn cancels its timer on every read; here the timer stays and checks when it fires.
+        self.idle_since = None
+
+    def on_response_complete(self) -> None:
+        # uvicorn's, but for the keep-alive timer.
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self.flow.resume_reading()
+        if self.pipeline:
+            cycle, app = self.pipeline.pop()
+            self._start_asgi_task(cycle, app)
+            return
+        self.idle_since = self.loop.time()
+        if self.timeout_keep_alive_task is None:
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self._idle_check)
+
+    def _idle_check(self) -> None:
+        self.timeout_keep_alive_task = None
+        idle_since = self.idle_since
+        if idle_since is None:
+            return  # a request is under way: its answer arms the timer again
+        remaining = idle_since + self.timeout_keep_alive - self.loop.time()
+        if remaining > 0:
+            self.timeout_keep_alive_task = self.loop.call_later(remaining, self._idle_check)
+        elif not self.transport.is_closing():
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        timer, self.timeout_keep_alive_task = self.timeout_keep_alive_task, None
+        if timer is not None:
+            timer.cancel()
+        super().connection_lost(exc)
 
     def on_headers_complete(self) -> None:
         fast = self.fast

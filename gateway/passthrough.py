@@ -73,7 +73,8 @@ class _Connection(asyncio.Protocol):
         self.closed = False
         self.idle_since = 0.0
         self.waiter: asyncio.Future[None] | None = None
-        self.timer: asyncio.TimerHandle | None = None
+        # When the exchange under way times out (PassthroughPool._watch); 0.0 when none is.
+        self.deadline = 0.0
         self.busy = False
         self.paused = False
         self._reset_exchange()
@@ -277,9 +278,15 @@ class PassthroughPool:
         self._idle: list[_Connection] = []
         self._slots = asyncio.Semaphore(max_connections)
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Connections with an exchange under way, and the one timer that watches their deadlines.
+        self._busy: set[_Connection] = set()
+        self._watch_timer: asyncio.TimerHandle | None = None
         self._ssl: ssl.SSLContext | None = ssl.create_default_context() if self._secure else None
 
     async def close(self) -> None:
+        if self._watch_timer is not None:
+            self._watch_timer.cancel()
+            self._watch_timer = None
         while self._idle:
             self._idle.pop().abort()
 
@@ -312,9 +319,8 @@ class PassthroughPool:
 
     def release(self, connection: _Connection) -> None:
         """Back to the pool if the exchange ended cleanly, else closed; frees the slot."""
-        if connection.timer is not None:
-            connection.timer.cancel()
-            connection.timer = None
+        connection.deadline = 0.0
+        self._busy.discard(connection)
         connection.busy = False
         if (
             connection.complete
@@ -329,9 +335,25 @@ class PassthroughPool:
             connection.abort()
         self._slots.release()
 
-    def _timed_out(self, connection: _Connection) -> None:
-        connection.fail(UpstreamTimeout(f"上游服务 {self.name} 响应超时"))
-        connection.abort()
+    def _watch(self) -> None:
+        """Times out the exchanges past their deadline, then sleeps until the next deadline.
+
+        One timer per pool instead of one per request (arming and cancelling a timer cost as
+        much as the rest of the pool's bookkeeping): it wakes at the earliest deadline it
+        knows of, and exchanges that finished by then are simply no longer in ``_busy``.
+        """
+        self._watch_timer = None
+        loop = self._loop
+        if loop is None:
+            return
+        now = loop.time()
+        expired = [connection for connection in self._busy if connection.deadline <= now]
+        for connection in expired:
+            self._busy.discard(connection)
+            connection.fail(UpstreamTimeout(f"上游服务 {self.name} 响应超时"))
+            connection.abort()
+        if self._busy:
+            self._watch_timer = loop.call_at(min(c.deadline for c in self._busy), self._watch)
 
     def _head(
         self, method: bytes, target: bytes, headers: Sequence[tuple[bytes, bytes]], length: int
@@ -373,7 +395,10 @@ class PassthroughPool:
                 if connection is None:
                     connection = await self._connect()
                 connection.begin()
-                connection.timer = loop.call_at(deadline, self._timed_out, connection)
+                connection.deadline = deadline
+                self._busy.add(connection)
+                if self._watch_timer is None:
+                    self._watch_timer = loop.call_at(deadline, self._watch)
                 transport = connection.transport
                 assert transport is not None
                 transport.write(head)
@@ -385,7 +410,7 @@ class PassthroughPool:
                 except _Disconnected as exc:
                     if reused and attempt == 0 and not connection.received_any:
                         # The upstream closed an idle connection as we reused it: once more, fresh.
-                        connection.timer.cancel()
+                        self._busy.discard(connection)
                         connection.abort()
                         continue
                     self.breaker.record_failure()

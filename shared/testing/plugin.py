@@ -228,12 +228,14 @@ class ServerThread:
     """A real uvicorn server for ``app`` on 127.0.0.1, in a thread with its own event loop.
 
     ``http``: the protocol class, by default the one the services serve with
-    (:func:`shared.serve.serve`); the gateway's tests pass the gateway's."""
+    (:func:`shared.serve.serve`); the gateway's tests pass the gateway's. ``config``: more of
+    ``uvicorn.Config``'s settings."""
 
-    def __init__(self, app: FastAPI, port: int = 0, *, http: str = HTTP_PROTOCOL) -> None:
+    def __init__(self, app: FastAPI, port: int = 0, *, http: str = HTTP_PROTOCOL, **config: Any) -> None:
         self.app = app
         self.port = port
         self.http = http
+        self.config = config
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -246,7 +248,9 @@ class ServerThread:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self.port))
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_config=None, access_log=False, lifespan="on", http=self.http)
+        config = uvicorn.Config(
+            self.app, log_config=None, access_log=False, lifespan="on", http=self.http, **self.config
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()

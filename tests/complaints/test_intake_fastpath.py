@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from starlette.types import Message
 
 from complaints.case import fastpath
-from shared.observability import REQUESTS
+from shared.observability import request_count
 from shared.testing.plugin import identity_headers
 from tests.complaints.helpers import complaint
 
@@ -58,8 +58,7 @@ def _comparable(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def _filed_count(status: str) -> float:
-    value = REQUESTS.labels("complaints", "POST", "/api/v1/complaints", status)._value.get()
-    return float(value)
+    return float(request_count("complaints", "POST", "/api/v1/complaints", int(status)))
 
 
 async def test_a_well_formed_filing_is_answered_by_the_fast_path_as_by_the_route(

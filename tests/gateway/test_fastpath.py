@@ -17,6 +17,7 @@ import json
 import socket
 import socketserver
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -453,3 +454,27 @@ def test_client_gone_before_its_body_leaves_the_gateway_serving(
         sock.sendall(_request(admin_key, "GET", "/api/v1/credit/echo"))
         status, _, _, _ = _read_answer(sock)
         assert status == b"HTTP/1.1 200 OK"
+
+
+def test_idle_connections_are_closed_after_the_keep_alive_and_busy_ones_are_not(
+    gateway_settings: GatewaySettings, fake_upstream: FakeUpstream, admin_key: str
+) -> None:
+    """The keep-alive timer is armed once per idle period and checks when it fires
+    (GatewayProtocol), instead of being cancelled and armed again for every request."""
+    settings = gateway_settings.model_copy(update={"credit_url": fake_upstream.url})
+    app = create_app(settings, configure_logs=False)
+    server = ServerThread(app, http=GATEWAY_PROTOCOL, timeout_keep_alive=2).start()
+    try:
+        with _connect(server) as busy, _connect(server) as idle:
+            idle.sendall(_request(admin_key, "GET", "/api/v1/credit/echo"))
+            assert _read_answer(idle)[0] == b"HTTP/1.1 200 OK"
+            # Requests every 0.3 s for twice the keep-alive: the busy connection stays open.
+            for _ in range(14):
+                busy.sendall(_request(admin_key, "GET", "/api/v1/credit/echo"))
+                assert _read_answer(busy)[0] == b"HTTP/1.1 200 OK"
+                time.sleep(0.3)
+            # The idle one was closed by the server (end of stream, not a timeout).
+            idle.settimeout(10)
+            assert idle.recv(100) == b""
+    finally:
+        server.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -12,6 +13,9 @@ import pytest
 
 from gateway.config import GatewaySettings
 from gateway.main import create_app
+from gateway.passthrough import PassthroughPool
+from gateway.upstream import CircuitBreaker
+from shared.errors import UpstreamTimeout
 from shared.testing.plugin import ServerThread, app_client, free_port
 from tests.conftest import issue_key
 from tests.gateway.test_proxy import bearer
@@ -172,3 +176,30 @@ async def test_payroll_path_has_its_own_larger_cap(gateway_settings: GatewaySett
     assert ledger.status_code != 413  # reached the wages service, which judges the content
     assert elsewhere.status_code == 413
     assert too_big.status_code == 413
+
+
+async def test_each_upstream_exchange_times_out_at_its_own_deadline(black_hole: BlackHole) -> None:
+    """One timer watches a pool's exchanges (PassthroughPool._watch): a second exchange started
+    while the first is pending is timed out at its own deadline, not at the first one's."""
+    pool = PassthroughPool(
+        "hole",
+        black_hole.url,
+        connect_timeout=1.0,
+        total_timeout=0.6,
+        max_connections=4,
+        breaker=CircuitBreaker(3, 10),
+    )
+
+    async def exchange(delay: float) -> float:
+        await asyncio.sleep(delay)
+        started = time.monotonic()
+        with pytest.raises(UpstreamTimeout):
+            await pool.request(b"GET", b"/x", [], b"")
+        return time.monotonic() - started
+
+    try:
+        first, second = await asyncio.gather(exchange(0), exchange(0.3))
+    finally:
+        await pool.close()
+    # Neither cut short by the other's deadline (a lower bound: a slow machine only adds).
+    assert first >= 0.55 and second >= 0.55

@@ -9,9 +9,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from prometheus_client import generate_latest
 
 from shared.identifiers import make_id_number
 from shared.logging import JsonFormatter
+from shared.observability import RequestMetrics, request_count
 from shared.testing.plugin import identity_headers
 
 
@@ -100,3 +102,31 @@ async def test_a_server_process_collects_young_objects_less_often(
         assert (await client.get("/healthz")).status_code == 200
         assert gc.get_threshold() == (12345, *before[1:])
     assert gc.get_threshold() == before
+
+
+def test_request_metrics_are_exposed_as_prometheus_counts_and_histograms() -> None:
+    metrics = RequestMetrics("metrics-test")
+    for elapsed in (0.0004, 0.001, 0.003, 0.2, 30.0):
+        metrics.observe("GET", "/probe/{id}", 200, elapsed)
+    metrics.observe("GET", "/probe/{id}", 404, 0.002)
+    # Another process-part (a second app, the gateway's fast path) counting the same labels.
+    RequestMetrics("metrics-test").observe("GET", "/probe/{id}", 200, 0.05)
+    assert request_count("metrics-test", "GET", "/probe/{id}", 200) == 6
+    lines = {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in generate_latest().decode().splitlines()
+        if 'service="metrics-test"' in line
+    }
+    labels = 'method="GET",route="/probe/{id}",service="metrics-test"'
+    assert lines[f'http_requests_total{{{labels},status="200"}}'] == 6
+    assert lines[f'http_requests_total{{{labels},status="404"}}'] == 1
+    bucket = "http_request_duration_seconds_bucket"
+    # Cumulative: a bound counts every request at or under it.
+    assert lines[f'{bucket}{{le="0.001",{labels}}}'] == 2
+    assert lines[f'{bucket}{{le="0.005",{labels}}}'] == 4
+    assert lines[f'{bucket}{{le="0.05",{labels}}}'] == 5
+    assert lines[f'{bucket}{{le="0.25",{labels}}}'] == 6
+    assert lines[f'{bucket}{{le="10.0",{labels}}}'] == 6
+    assert lines[f'{bucket}{{le="+Inf",{labels}}}'] == 7
+    assert lines[f"http_request_duration_seconds_count{{{labels}}}"] == 7
+    assert lines[f"http_request_duration_seconds_sum{{{labels}}}"] == pytest.approx(30.2564)

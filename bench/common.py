@@ -324,10 +324,24 @@ def wrk(
     seconds: float,
     threads: int = 1,
     timeout_seconds: int = 30,
+    pause_ms: int = 0,
 ) -> WrkResult:
-    """POST the bodies of ``bodies`` in turn to ``url`` for ``seconds`` with wrk (closed loop)."""
+    """POST the bodies of ``bodies`` in turn to ``url`` for ``seconds`` with wrk (closed loop).
+
+    ``pause_ms``: each connection waits between 0 and twice this long (uniformly, so that
+    the connections do not fall into step) after an answer before its next request (wrk's
+    ``delay()``), for a load below what the target can take."""
     if not url.startswith(("http://127.0.0.1:", "http://localhost:")):
         raise ValueError(f"the bench only targets loopback addresses, not {url}")
+    script = WRK_SCRIPT
+    if pause_ms > 0:
+        # wrk looks for delay() when it loads the script, so it is there only when asked for.
+        script = bodies.with_name(f"wrk-paced-{pause_ms}.lua")
+        script.write_text(
+            WRK_SCRIPT.read_text()
+            + "\nmath.randomseed(os.time())\n"
+            + f"function delay()\n  return math.random(0, {2 * int(pause_ms)})\nend\n"
+        )
     argv = [
         "wrk",
         f"-t{threads}",
@@ -335,7 +349,7 @@ def wrk(
         f"-d{max(1, round(seconds))}s",
         f"--timeout={timeout_seconds}s",
         "-s",
-        str(WRK_SCRIPT),
+        str(script),
     ]
     for name, value in headers.items():
         argv += ["-H", f"{name}: {value}"]

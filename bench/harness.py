@@ -358,6 +358,7 @@ class Bench:
         warmup: float = 3.0,
         before: Callable[[], None] | None = None,
         profile: list[str] | None = None,
+        pause_ms: int = 0,
     ) -> WrkResult:
         """Warm up, reset, then one measured wrk run; refuses a run with errors."""
         seconds = seconds or self.seconds
@@ -370,7 +371,13 @@ class Bench:
         common.checkpoint()
         with self.observed(name, profile or []) as info:
             result = common.wrk(
-                url, bodies, headers=headers, connections=connections, seconds=seconds, timeout_seconds=60
+                url,
+                bodies,
+                headers=headers,
+                connections=connections,
+                seconds=seconds,
+                timeout_seconds=60,
+                pause_ms=pause_ms,
             )
         self.details.setdefault("runs", {})[name] = {
             **result.as_dict(),
@@ -399,6 +406,7 @@ class Bench:
         seconds: float,
         rounds: int = 3,
         before: Callable[[], None] | None = None,
+        pause_ms: int = 0,
     ) -> dict[str, WrkResult]:
         """The targets in turn, ``rounds`` times, ``seconds / rounds`` each: on a small shared
         machine a slow minute then hits every target alike instead of only one of them."""
@@ -416,6 +424,7 @@ class Bench:
                         warmup=3.0 if round_no == 0 else 1.0,
                         before=before,
                         profile=spied,
+                        pause_ms=pause_ms,
                     )
                 )
         merged: dict[str, WrkResult] = {}

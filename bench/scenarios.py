@@ -79,7 +79,21 @@ def bench_gateway(b: Bench) -> None:
         seconds=max(6.0, b.seconds / 2),
         before=reset,
     )
-    direct, gateway = loaded["direct"], loaded["gateway"]
+    direct = loaded["direct"]
+    # The same 32 connections, each pausing between requests so that together they ask for
+    # about half of what the service took directly: the p50 then shows what the gateway adds
+    # to a request, where under full load it shows the queue its CPU share makes (Little's law).
+    pause_ms = max(1, round(1000 * 32 / (direct.rps / 2))) if direct.rps else 100
+    half = b.wrk_rounds(
+        "gateway.half",
+        [(n, u, h, []) for n, u, h, _ in checks if n != "nginx"],
+        bodies,
+        connections=32,
+        seconds=b.seconds,
+        before=reset,
+        pause_ms=pause_ms,
+    )
+    gateway = loaded["gateway"]
     ratios = b.round_ratios["gateway"]
     row = throughput_row(
         "gateway.rps", "Gateway: credit check ×1, 32 conn", "req/s", gateway.rps, direct.rps, "direct", 0.90
@@ -87,6 +101,16 @@ def bench_gateway(b: Bench) -> None:
     row.note = spread(ratios["gateway"])
     b.add(row)
     b.add(latency_row("gateway.p50", "Gateway: p50, 32 conn", gateway.p50_ms, direct.p50_ms, "direct", 2.0))
+    b.add(
+        latency_row(
+            "gateway.p50.half",
+            f"Gateway: p50, 32 conn at half load ({half['direct'].rps:,.0f} req/s)",
+            half["gateway"].p50_ms,
+            half["direct"].p50_ms,
+            "direct",
+            2.0,
+        )
+    )
     b.add(
         latency_row(
             "gateway.p50.1conn",

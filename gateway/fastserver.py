@@ -136,7 +136,9 @@ class FastCycle:
     async def _writable(self) -> bool:
         if self.flow.write_paused and not self.disconnected:
             await self.flow.drain()
-        return not self.disconnected
+        # Closed under it: once a request pipelined behind this one has become the
+        # protocol's cycle, a connection lost (reset) is told to that one only.
+        return not self.disconnected and not self.transport.is_closing()
 
     async def respond(self, status: int, headers: RawHeaders, body: bytes) -> None:
         if not await self._writable():

@@ -19,6 +19,7 @@ import socketserver
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -26,6 +27,7 @@ import pytest
 
 from gateway import fastpath
 from gateway.config import GatewaySettings
+from gateway.fastserver import FastCycle
 from gateway.main import create_app
 from shared.testing.plugin import ServerThread, app_client
 from tests.conftest import GATEWAY_PROTOCOL, issue_key
@@ -478,3 +480,40 @@ def test_idle_connections_are_closed_after_the_keep_alive_and_busy_ones_are_not(
             assert idle.recv(100) == b""
     finally:
         server.stop()
+
+
+class _Transport:
+    def __init__(self, closing: bool) -> None:
+        self.closing = closing
+        self.writes: list[bytes] = []
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+
+    def close(self) -> None:
+        self.closing = True
+
+
+@pytest.mark.parametrize("closing", [False, True])
+async def test_an_answer_goes_out_in_one_write_unless_the_connection_is_closing(closing: bool) -> None:
+    """FastCycle.respond: head and body in one write; nothing for a connection closed under
+    the exchange (lost while a pipelined request, not this one, was the protocol's cycle)."""
+    transport = _Transport(closing)
+    completed: list[bool] = []
+    protocol = SimpleNamespace(
+        transport=transport,
+        flow=SimpleNamespace(write_paused=False),
+        loop=asyncio.get_running_loop(),
+        server_state=SimpleNamespace(default_headers=[(b"date", b"today")]),
+        on_response_complete=lambda: completed.append(True),
+    )
+    cycle = FastCycle(protocol, keep_alive=True, expect_100_continue=False)  # type: ignore[arg-type]
+    await cycle.respond(200, [(b"content-length", b"2")], b"ok")
+    if closing:
+        assert transport.writes == [] and completed == [] and not cycle.response_complete
+    else:
+        assert transport.writes == [b"HTTP/1.1 200 OK\r\ndate: today\r\ncontent-length: 2\r\n\r\nok"]
+        assert completed == [True] and cycle.response_complete

@@ -34,12 +34,12 @@ from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 from uvicorn.server import ServerState
 
-from gateway.fastpath import ClientGone, ProxyFastPath, too_large
+from gateway.fastpath import FAST_METHODS, ClientGone, ProxyFastPath, too_large
 from gateway.passthrough import RawHeaders
 from shared.errors import PayloadTooLarge
 from shared.httpserver import HttpProtocol
 
-_METHODS = {method.encode(): method for method in ("GET", "POST", "PUT", "PATCH", "DELETE")}
+_METHODS = {method.encode(): method for method in FAST_METHODS}
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
@@ -271,6 +271,8 @@ class GatewayProtocol(HttpProtocol):
         self, fast: ProxyFastPath, method: str, path: str, target: bytes, route: tuple[str, str]
     ) -> None:
         parser = self.parser
+        # uvicorn types `cycle` as its RequestResponseCycle; FastCycle offers the attributes
+        # the protocol uses of it (module docstring), not the class.
         self.cycle = cycle = FastCycle(  # type: ignore[assignment]
             self,
             keep_alive=parser.get_http_version() != "1.0" and parser.should_keep_alive(),

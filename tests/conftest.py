@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from complaints.config import ComplaintsSettings
 from complaints.main import create_app as create_complaints_app
@@ -106,17 +108,22 @@ def gateway_settings(db_urls: dict[str, str], service_servers: dict[str, ServerT
 GATEWAY_PROTOCOL = "gateway.fastserver:GatewayProtocol"
 
 
-@pytest.fixture
-async def gateway_client(gateway_settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
-    """The gateway as `python -m gateway` serves it: a real server on the gateway's protocol
-    (proxied requests answered without an ASGI cycle)."""
-    server = ServerThread(create_gateway_app(gateway_settings, configure_logs=False), http=GATEWAY_PROTOCOL)
-    server.start()
+@asynccontextmanager
+async def served_gateway(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of ``app`` served as `python -m gateway` serves it: a real server on the
+    gateway's protocol (proxied requests answered without an ASGI cycle)."""
+    server = ServerThread(app, http=GATEWAY_PROTOCOL).start()
     try:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
             yield client
     finally:
         server.stop()
+
+
+@pytest.fixture
+async def gateway_client(gateway_settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with served_gateway(create_gateway_app(gateway_settings, configure_logs=False)) as client:
+        yield client
 
 
 async def issue_key(

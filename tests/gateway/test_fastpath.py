@@ -30,7 +30,7 @@ from gateway.config import GatewaySettings
 from gateway.fastserver import FastCycle
 from gateway.main import create_app
 from shared.testing.plugin import ServerThread, app_client
-from tests.conftest import GATEWAY_PROTOCOL, issue_key
+from tests.conftest import GATEWAY_PROTOCOL, issue_key, served_gateway
 from tests.gateway.test_proxy import bearer
 
 BIG = 3 * 1024 * 1024 + 17  # over the 1 MiB buffering limit: streamed through
@@ -115,16 +115,12 @@ class AsgiExchanges:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.count = 0
         original = fastpath._AsgiExchange
-        owner = self
 
-        class Counted(original):  # type: ignore[valid-type,misc]
-            __slots__ = ()
+        def counted(*args: Any) -> Any:
+            self.count += 1
+            return original(*args)
 
-            def __init__(self, *args: Any) -> None:
-                owner.count += 1
-                super().__init__(*args)
-
-        monkeypatch.setattr(fastpath, "_AsgiExchange", Counted)
+        monkeypatch.setattr(fastpath, "_AsgiExchange", counted)
 
 
 @pytest.fixture
@@ -154,13 +150,8 @@ async def fast_client(
             yield client
         assert asgi_exchanges.count > 0
         return
-    server = ServerThread(create_app(settings, configure_logs=False), http=GATEWAY_PROTOCOL)
-    server.start()
-    try:
-        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-            yield client
-    finally:
-        server.stop()
+    async with served_gateway(create_app(settings, configure_logs=False)) as client:
+        yield client
     # Served by the protocol itself, never by the ASGI app's form of the fast path.
     assert asgi_exchanges.count == 0
 
@@ -510,6 +501,7 @@ async def test_an_answer_goes_out_in_one_write_unless_the_connection_is_closing(
         server_state=SimpleNamespace(default_headers=[(b"date", b"today")]),
         on_response_complete=lambda: completed.append(True),
     )
+    # A stand-in with only what FastCycle reads of its protocol, not a GatewayProtocol.
     cycle = FastCycle(protocol, keep_alive=True, expect_100_continue=False)  # type: ignore[arg-type]
     await cycle.respond(200, [(b"content-length", b"2")], b"ok")
     if closing:

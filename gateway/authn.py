@@ -80,6 +80,19 @@ class Authenticator:
     def forget(self, api_key: str) -> None:
         self._cache.pop(hashlib.sha256(api_key.encode()).hexdigest(), None)
 
+    def cached(self, authorization: bytes) -> Caller | None:
+        """The caller of an API key known (and not expired) in the cache, decided without waiting;
+        None for anything else (a miss, a malformed header, a service token), which
+        :meth:`authenticate` then decides."""
+        scheme, _, api_key = authorization.decode("latin-1").partition(" ")
+        api_key = api_key.strip()
+        if scheme.lower() != "bearer" or not api_key:
+            return None
+        caller = self._cache.get(hashlib.sha256(api_key.encode()).hexdigest())
+        if caller is not None and time.monotonic() < caller.cached_until:
+            return caller
+        return None
+
     async def authenticate(self, authorization: str | None) -> Caller:
         if not authorization:
             raise Unauthorized("缺少 API 密钥：请在 Authorization 头中提供 Bearer 密钥")

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Coroutine, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.passthrough import HOP_BY_HOP
+from gateway.passthrough import HOP_BY_HOP, BodyStream, PassthroughResponse
 from gateway.proxy import AREAS, PUBLIC_AREAS
 from shared.auth import IDENTITY_HEADER
 from shared.errors import (
@@ -36,6 +36,7 @@ from shared.errors import (
     BadRequest,
     PayloadTooLarge,
     RateLimited,
+    UpstreamError,
     problem_response,
     render_app_error,
 )
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from starlette.datastructures import State
 
     from gateway.authn import Authenticator, Caller
-    from gateway.passthrough import PassthroughResponse, RawHeaders
+    from gateway.passthrough import Connection, PassthroughPool, RawHeaders
     from gateway.ratelimit import RateLimiter
     from gateway.upstream import Upstream
 
@@ -97,6 +98,19 @@ class Exchange(Protocol):
 
     def cut(self) -> None:
         """A started answer that cannot be finished: the connection is closed."""
+        ...
+
+
+class NowExchange(Exchange, Protocol):
+    """An :class:`Exchange` that can also answer from a callback (:meth:`ProxyFastPath.try_now`)."""
+
+    def respond_now(self, status: int, headers: RawHeaders, body: bytes) -> bool:
+        """A whole answer written at once; False, with nothing written, if the client is not
+        reading (then :meth:`Exchange.respond` waits for it)."""
+        ...
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Runs ``work`` in a task of the connection's."""
         ...
 
 
@@ -178,25 +192,15 @@ class ProxyFastPath:
         """One proxied request, answered through ``io``. ``target`` is the raw path and query
         sent upstream; ``client_host`` the caller's address (after trusted proxies)."""
         started = time.perf_counter()
-        incoming_id: bytes | None = None
-        authorization: bytes | None = None
-        declared: bytes | None = None
-        forward: list[tuple[bytes, bytes]] = []
-        for name, value in headers:
-            if name in _DROP_REQUEST:
-                if name == b"authorization":
-                    authorization = value
-                elif name == b"x-request-id":
-                    incoming_id = value
-                elif name == b"content-length":
-                    declared = value
-                continue
-            forward.append((name, value))
-        request_id = set_request_id(None if incoming_id is None else incoming_id.decode("latin-1"))
-        request_id_raw = request_id.encode()
-        status = 500
-        try:
-            status = await self._proxy(
+        forward, authorization, incoming_id, declared = _split(headers)
+        request_id_raw = _request_id(incoming_id)
+        await self._answered(
+            io,
+            method,
+            path,
+            started,
+            request_id_raw,
+            self._proxy(
                 io,
                 method,
                 path,
@@ -208,7 +212,76 @@ class ProxyFastPath:
                 authorization,
                 declared,
                 request_id_raw,
-            )
+            ),
+        )
+
+    def try_now(
+        self,
+        io: NowExchange,
+        method: str,
+        path: str,
+        target: bytes,
+        headers: Iterable[tuple[bytes, bytes]],
+        client_host: str | None,
+        area: str,
+        upstream_name: str,
+        body: bytes,
+    ) -> bool:
+        """The request, whose whole body is here, taken from the protocol's callback without a
+        task when nothing in it has to wait: a key known to the cache (or a public area), a
+        limiter that decides at once, an idle pooled connection. Its upstream exchange then
+        runs on the connection's callbacks (:class:`_Relay`) and a buffered answer is written
+        from there. Anything else (a key to look up, a limit reached, a wait for a connection,
+        an answer to stream, a failure) goes the waiting way, in a task, from where it stands.
+
+        False, with nothing done, when the request should be taken by :meth:`exchange`.
+        """
+        if len(body) > self._cap(path):
+            return False
+        forward, authorization, incoming_id, _ = _split(headers)
+        state = self.state
+        authenticator: Authenticator = state.authenticator
+        caller: Caller | None
+        if area in PUBLIC_AREAS:
+            caller = authenticator.public_caller()
+            limit_key = "ip:" + (client_host or "unknown")
+        else:
+            caller = authenticator.cached(authorization) if authorization is not None else None
+            if caller is None:
+                return False
+            limit_key = caller.identity.client_id
+        pool: PassthroughPool = state.upstreams[upstream_name].passthrough
+        limiter: RateLimiter = state.rate_limiter
+        decision = limiter.hit_now(limit_key, caller.per_minute, caller.burst)
+        if decision is None or not decision.allowed:
+            return False  # a refusal counts nothing: exchange() decides it again
+        # Admitted: from here on the request is this path's, however it ends.
+        started = time.perf_counter()
+        request_id_raw = _request_id(incoming_id)
+        forward.append((_IDENTITY, authenticator.token_header(caller)))
+        forward.append((b"x-request-id", request_id_raw))
+        if client_host:
+            forward.append((b"x-forwarded-for", client_host.encode("latin-1")))
+        relay = _Relay(
+            self, io, method, path, started, request_id_raw, pool, upstream_name, target, forward, body
+        )
+        if pool.send_now(relay.method_raw, target, forward, body, relay) is None:
+            relay.forward_later()
+        return True
+
+    async def _answered(
+        self,
+        io: Exchange,
+        method: str,
+        path: str,
+        started: float,
+        request_id_raw: bytes,
+        work: Coroutine[Any, Any, int],
+    ) -> None:
+        """Runs ``work`` (which answers and returns the status) and answers its failures."""
+        status = 500
+        try:
+            status = await work
         except ClientGone:
             status = 499  # nginx's "client closed request": nothing was answered
         except AppError as exc:
@@ -228,9 +301,12 @@ class ProxyFastPath:
             )
             await _problem(io, response, request_id_raw)
         finally:
-            elapsed = time.perf_counter() - started
-            self.metrics.observe(method, ROUTE, status, elapsed)
-            self.metrics.log(method, path, status, elapsed)
+            self.done(method, path, status, started)
+
+    def done(self, method: str, path: str, status: int, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        self.metrics.observe(method, ROUTE, status, elapsed)
+        self.metrics.log(method, path, status, elapsed)
 
     async def _proxy(
         self,
@@ -275,11 +351,26 @@ class ProxyFastPath:
         if client_host:
             forward.append((b"x-forwarded-for", client_host.encode("latin-1")))
         body = b"" if method == "GET" else await io.read_body(cap)
+        return await self.forward(io, method.encode(), target, upstream_name, forward, body, request_id_raw)
 
-        upstream: Upstream = state.upstreams[upstream_name]
-        result: PassthroughResponse = await upstream.passthrough.request(
-            method.encode(), target, forward, body
-        )
+    async def forward(
+        self,
+        io: Exchange,
+        method: bytes,
+        target: bytes,
+        upstream_name: str,
+        forward: list[tuple[bytes, bytes]],
+        body: bytes,
+        request_id_raw: bytes,
+    ) -> int:
+        """The admitted request sent upstream and answered; its status."""
+        upstream: Upstream = self.state.upstreams[upstream_name]
+        result: PassthroughResponse = await upstream.passthrough.request(method, target, forward, body)
+        return await self.answer(io, result, request_id_raw, upstream_name)
+
+    async def answer(
+        self, io: Exchange, result: PassthroughResponse, request_id_raw: bytes, upstream_name: str
+    ) -> int:
         headers = result.headers
         if result.body is not None:
             headers.append((b"content-length", str(len(result.body)).encode()))
@@ -304,6 +395,144 @@ class ProxyFastPath:
         finally:
             await stream.aclose()
         return result.status
+
+
+def _split(
+    headers: Iterable[tuple[bytes, bytes]],
+) -> tuple[list[tuple[bytes, bytes]], bytes | None, bytes | None, bytes | None]:
+    """The headers forwarded as they came; the authorization, request id and content-length."""
+    authorization: bytes | None = None
+    incoming_id: bytes | None = None
+    declared: bytes | None = None
+    forward: list[tuple[bytes, bytes]] = []
+    for name, value in headers:
+        if name in _DROP_REQUEST:
+            if name == b"authorization":
+                authorization = value
+            elif name == b"x-request-id":
+                incoming_id = value
+            elif name == b"content-length":
+                declared = value
+            continue
+        forward.append((name, value))
+    return forward, authorization, incoming_id, declared
+
+
+def _request_id(incoming: bytes | None) -> bytes:
+    """The request's id (the caller's, if usable), set for this context's log lines."""
+    return set_request_id(None if incoming is None else incoming.decode("latin-1")).encode()
+
+
+async def _raise(exc: Exception) -> int:
+    raise exc
+
+
+async def _respond(io: Exchange, status: int, headers: RawHeaders, body: bytes) -> int:
+    await io.respond(status, headers, body)
+    return status
+
+
+class _Relay:
+    """The upstream exchange of a request taken by :meth:`ProxyFastPath.try_now`, told each
+    step by the connection (:meth:`PassthroughPool.send_now`). A whole answer is written from
+    here; whatever has to wait or fail continues in a task, as :meth:`ProxyFastPath.exchange`
+    would have: a retry on a fresh connection (the pooled one was closed by the upstream as
+    it was reused), a streamed answer, an error answer, a client not reading."""
+
+    __slots__ = (
+        "body",
+        "fast",
+        "forward",
+        "io",
+        "method",
+        "method_raw",
+        "path",
+        "pool",
+        "request_id_raw",
+        "started",
+        "target",
+        "upstream_name",
+    )
+
+    def __init__(
+        self,
+        fast: ProxyFastPath,
+        io: NowExchange,
+        method: str,
+        path: str,
+        started: float,
+        request_id_raw: bytes,
+        pool: PassthroughPool,
+        upstream_name: str,
+        target: bytes,
+        forward: list[tuple[bytes, bytes]],
+        body: bytes,
+    ) -> None:
+        self.fast = fast
+        self.io = io
+        self.method = method
+        self.method_raw = method.encode()
+        self.path = path
+        self.started = started
+        self.request_id_raw = request_id_raw
+        self.pool = pool
+        self.upstream_name = upstream_name
+        self.target = target
+        self.forward = forward
+        self.body = body
+
+    def _later(self, work: Coroutine[Any, Any, int]) -> None:
+        self.io.spawn(
+            self.fast._answered(self.io, self.method, self.path, self.started, self.request_id_raw, work)
+        )
+
+    def forward_later(self) -> None:
+        """The exchange the waiting way (:meth:`PassthroughPool.request`)."""
+        self._later(
+            self.fast.forward(
+                self.io,
+                self.method_raw,
+                self.target,
+                self.upstream_name,
+                self.forward,
+                self.body,
+                self.request_id_raw,
+            )
+        )
+
+    def __call__(self, connection: Connection) -> None:
+        pool = self.pool
+        if connection.error is not None:
+            retry = not connection.received_any and not isinstance(connection.error, UpstreamError)
+            error = None if retry else pool.fail(connection)
+            pool.release(connection)
+            set_request_id(self.request_id_raw.decode())
+            if error is None:
+                self.forward_later()
+            else:
+                self._later(_raise(error))
+            return
+        if not connection.headers_done:
+            return
+        if connection.complete:
+            pool.breaker.record_success()
+            status, headers, body = connection.status, connection.headers, connection.take()
+            pool.release(connection)
+            headers.append((b"content-length", str(len(body)).encode()))
+            headers.append((b"x-request-id", self.request_id_raw))
+            if self.io.respond_now(status, headers, body):
+                self.fast.done(self.method, self.path, status, self.started)
+            else:
+                self._later(_respond(self.io, status, headers, body))
+            return
+        if not connection.buffered:
+            pool.breaker.record_success()
+            connection.listener = None
+            set_request_id(self.request_id_raw.decode())
+            stream = BodyStream(pool, connection)
+            result = PassthroughResponse(connection.status, connection.headers, None, stream)
+            self._later(self.fast.answer(self.io, result, self.request_id_raw, self.upstream_name))
+        # else: a body to buffer, still arriving
 
 
 async def _problem(io: Exchange, response: Response, request_id_raw: bytes) -> None:

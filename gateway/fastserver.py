@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import urllib.parse
+from collections.abc import Coroutine
 from typing import Any
 
 import httptools
@@ -141,13 +142,29 @@ class FastCycle:
         return not self.disconnected and not self.transport.is_closing()
 
     async def respond(self, status: int, headers: RawHeaders, body: bytes) -> None:
-        if not await self._writable():
-            return
+        if await self._writable():
+            self._write_whole(status, headers, body)
+
+    def respond_now(self, status: int, headers: RawHeaders, body: bytes) -> bool:
+        if self.disconnected or self.transport.is_closing():
+            return True  # nobody to answer, as respond() finds
+        if self.flow.write_paused:
+            return False
+        self._write_whole(status, headers, body)
+        return True
+
+    def _write_whole(self, status: int, headers: RawHeaders, body: bytes) -> None:
         self.response_started = True
         parts = self._head(status, headers, chunked=False)
         parts.append(body)
         self.transport.write(b"".join(parts))
         self._complete()
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        protocol = self.protocol
+        task = protocol.loop.create_task(work)
+        task.add_done_callback(protocol.tasks.discard)
+        protocol.tasks.add(task)
 
     async def start(self, status: int, headers: RawHeaders) -> None:
         if not await self._writable():
@@ -203,6 +220,8 @@ class GatewayProtocol(HttpProtocol):
         self.fast, self.proxy_headers = _fast_path_of(self.app)
         # Since when the connection has been idle between requests; None while one is under way.
         self.idle_since: float | None = None
+        # A proxied request whose headers are parsed, until its body is (or this read ends).
+        self.pending: _Pending | None = None
 
     # -- keep-alive: one timer per idle period, not one armed and cancelled per request --
 
@@ -240,6 +259,33 @@ class GatewayProtocol(HttpProtocol):
         if timer is not None:
             timer.cancel()
         super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        pending = self.pending
+        if pending is not None:
+            # Its body is still to come (or it was not taken at once): the waiting way, which
+            # reads the rest as it arrives.
+            self.pending = None
+            self._start_exchange(pending)
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        pending = self.pending
+        if pending is not None:
+            cycle = pending.cycle
+            if not cycle.waiting_for_100_continue and pending.fast.try_now(
+                cycle,
+                pending.method,
+                pending.path,
+                pending.target,
+                pending.headers,
+                pending.host,
+                pending.area,
+                pending.upstream,
+                bytes(cycle.body),
+            ):
+                self.pending = None
 
     def on_headers_complete(self) -> None:
         fast = self.fast
@@ -290,6 +336,47 @@ class GatewayProtocol(HttpProtocol):
                 )
                 if trusted:
                     host = trusted
-        task = self.loop.create_task(fast.exchange(cycle, method, path, target, self.headers, host, *route))
-        task.add_done_callback(self.tasks.discard)
-        self.tasks.add(task)
+        # Taken when its body is complete (on_message_complete, usually in this same read), or
+        # once this read is parsed (data_received).
+        self.pending = _Pending(fast, cycle, method, path, target, self.headers, host, *route)
+
+    def _start_exchange(self, pending: _Pending) -> None:
+        cycle = pending.cycle
+        cycle.spawn(
+            pending.fast.exchange(
+                cycle,
+                pending.method,
+                pending.path,
+                pending.target,
+                pending.headers,
+                pending.host,
+                pending.area,
+                pending.upstream,
+            )
+        )
+
+
+class _Pending:
+    __slots__ = ("area", "cycle", "fast", "headers", "host", "method", "path", "target", "upstream")
+
+    def __init__(
+        self,
+        fast: ProxyFastPath,
+        cycle: FastCycle,
+        method: str,
+        path: str,
+        target: bytes,
+        headers: RawHeaders,
+        host: str | None,
+        area: str,
+        upstream: str,
+    ) -> None:
+        self.fast = fast
+        self.headers = headers
+        self.cycle = cycle
+        self.method = method
+        self.path = path
+        self.target = target
+        self.host = host
+        self.area = area
+        self.upstream = upstream

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
@@ -61,7 +62,44 @@ class _Disconnected(Exception):
     """The upstream closed the connection or sent something that is not HTTP."""
 
 
-class _Connection(asyncio.Protocol):
+class _Slots:
+    """The pool's connection limit: asyncio's semaphore, which can also be taken without waiting
+    (:meth:`PassthroughPool.send_now`). A released slot goes straight to the longest waiter."""
+
+    def __init__(self, count: int) -> None:
+        self.free = count
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def try_acquire(self) -> bool:
+        if self.free > 0 and not self._waiters:
+            self.free -= 1
+            return True
+        return False
+
+    async def acquire(self) -> None:
+        if self.try_acquire():
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.cancelled():
+                self._waiters.remove(waiter)
+            else:
+                self.release()  # handed a slot as it was cancelled: on to the next waiter
+            raise
+
+    def release(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self.free += 1
+
+
+class Connection(asyncio.Protocol):
     """One upstream connection; carries one exchange at a time."""
 
     def __init__(self) -> None:
@@ -77,6 +115,8 @@ class _Connection(asyncio.Protocol):
         self.deadline = 0.0
         self.busy = False
         self.paused = False
+        # Told of every step of the exchange instead of a waiter (PassthroughPool.send_now).
+        self.listener: Callable[[Connection], None] | None = None
         self._reset_exchange()
 
     def begin(self) -> None:
@@ -87,6 +127,8 @@ class _Connection(asyncio.Protocol):
         self.status = 0
         self.headers: RawHeaders = []
         self.content_length: int | None = None
+        # A Content-Length up to BUFFER_LIMIT: the body is read whole before it is passed on.
+        self.buffered = False
         self.chunked = False
         self.chunks: list[bytes] = []
         self.pending = 0
@@ -143,12 +185,17 @@ class _Connection(asyncio.Protocol):
         # Read here: llhttp forgets it once the message is complete.
         self.keep_alive = self.parser.should_keep_alive()
         if self.status >= 200:
+            length = self.content_length
+            self.buffered = length is not None and length <= BUFFER_LIMIT
             self.headers_done = True
             self._wake()
 
     def on_body(self, body: bytes) -> None:
         self.chunks.append(body)
         self.pending += len(body)
+        if self.buffered:
+            return  # waited for whole (on_message_complete wakes)
+        # Streamed: reading pauses until the client has taken what is waiting.
         if self.pending > _HIGH_WATER and not self.paused and self.transport is not None:
             self.paused = True
             self.transport.pause_reading()
@@ -167,6 +214,12 @@ class _Connection(asyncio.Protocol):
     # -- the exchange --
 
     def _wake(self) -> None:
+        listener = self.listener
+        if listener is not None:
+            # Told only what it acts on: the end, a failure, or an answer to stream.
+            if self.complete or self.error is not None or (self.headers_done and not self.buffered):
+                listener(self)
+            return
         waiter = self.waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -211,9 +264,9 @@ class BodyStream:
     the caller calls it whether or not it iterated.
     """
 
-    def __init__(self, pool: PassthroughPool, connection: _Connection) -> None:
+    def __init__(self, pool: PassthroughPool, connection: Connection) -> None:
         self._pool = pool
-        self._connection: _Connection | None = connection
+        self._connection: Connection | None = connection
 
     def __aiter__(self) -> BodyStream:
         return self
@@ -275,11 +328,11 @@ class PassthroughPool:
         # is rarely one the upstream is closing at that very moment; the retry in `request`
         # covers the rest (and upstreams served by something else with a shorter keep-alive).
         self._idle_seconds = idle_seconds
-        self._idle: list[_Connection] = []
-        self._slots = asyncio.Semaphore(max_connections)
+        self._idle: list[Connection] = []
+        self._slots = _Slots(max_connections)
         self._loop: asyncio.AbstractEventLoop | None = None
         # Connections with an exchange under way, and the one timer that watches their deadlines.
-        self._busy: set[_Connection] = set()
+        self._busy: set[Connection] = set()
         self._watch_timer: asyncio.TimerHandle | None = None
         self._ssl: ssl.SSLContext | None = ssl.create_default_context() if self._secure else None
 
@@ -290,12 +343,12 @@ class PassthroughPool:
         while self._idle:
             self._idle.pop().abort()
 
-    async def _connect(self) -> _Connection:
+    async def _connect(self) -> Connection:
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self._connect_timeout):
                 _, connection = await loop.create_connection(
-                    _Connection,
+                    Connection,
                     self._host,
                     self._port,
                     ssl=self._ssl,
@@ -308,7 +361,7 @@ class PassthroughPool:
             raise UpstreamError(f"无法连接上游服务 {self.name}") from exc
         return connection
 
-    def _pooled(self, now: float) -> _Connection | None:
+    def _pooled(self, now: float) -> Connection | None:
         idle = self._idle
         while idle:
             connection = idle.pop()
@@ -317,9 +370,10 @@ class PassthroughPool:
             connection.abort()
         return None
 
-    def release(self, connection: _Connection) -> None:
+    def release(self, connection: Connection) -> None:
         """Back to the pool if the exchange ended cleanly, else closed; frees the slot."""
         connection.deadline = 0.0
+        connection.listener = None
         self._busy.discard(connection)
         connection.busy = False
         if (
@@ -366,6 +420,73 @@ class PassthroughPool:
         parts.append(b"\r\n")
         return parts
 
+    def _message(
+        self, method: bytes, target: bytes, headers: Sequence[tuple[bytes, bytes]], body: bytes
+    ) -> tuple[bytes, bytes]:
+        """The request as written: one write, one syscall, for the usual small one; a large
+        body is not copied."""
+        parts = self._head(method, target, headers, len(body))
+        if len(body) <= 64 * 1024:
+            parts.append(body)
+            return b"".join(parts), b""
+        return b"".join(parts), body
+
+    def _begin(self, connection: Connection, loop: asyncio.AbstractEventLoop, deadline: float) -> None:
+        connection.begin()
+        connection.deadline = deadline
+        self._busy.add(connection)
+        if self._watch_timer is None:
+            self._watch_timer = loop.call_at(deadline, self._watch)
+
+    def send_now(
+        self,
+        method: bytes,
+        target: bytes,
+        headers: Sequence[tuple[bytes, bytes]],
+        body: bytes,
+        listener: Callable[[Connection], None],
+    ) -> Connection | None:
+        """The exchange written at once on an idle pooled connection, or None, with nothing done,
+        when it would have to wait (no idle connection or free slot, the circuit open).
+
+        ``listener`` is called with the connection at each step instead of a waiter (the
+        headers, each piece of body, the end, a failure: ``connection.error``, which is
+        :class:`UpstreamTimeout` past the deadline); the caller gives the connection back with
+        :meth:`release`, or hands it to a :class:`BodyStream`. A connection that fails before
+        anything was received may be one the upstream closed as it was reused: :meth:`request`
+        tries again on a fresh one.
+        """
+        loop = self._loop
+        if loop is None or not self._idle or self.breaker.opened_until:
+            return None
+        if not self._slots.try_acquire():
+            return None
+        now = loop.time()
+        connection = self._pooled(now)
+        if connection is None:
+            self._slots.release()
+            return None
+        head, rest = self._message(method, target, headers, body)
+        self._begin(connection, loop, now + self._total_timeout)
+        connection.listener = listener
+        transport = connection.transport
+        assert transport is not None
+        transport.write(head)
+        if rest:
+            transport.write(rest)
+        return connection
+
+    def fail(self, connection: Connection) -> UpstreamError:
+        """What a failed exchange of :meth:`send_now` answers (as :meth:`request` would)."""
+        error = connection.error
+        if isinstance(error, UpstreamError):
+            return error  # the timeout
+        if not connection.headers_done:
+            self.breaker.record_failure()
+        exc = UpstreamError(f"上游服务 {self.name} 通信失败")
+        exc.__cause__ = error
+        return exc
+
     async def request(
         self, method: bytes, target: bytes, headers: Sequence[tuple[bytes, bytes]], body: bytes
     ) -> PassthroughResponse:
@@ -374,19 +495,14 @@ class PassthroughPool:
         retry_after = self.breaker.retry_after()
         if retry_after is not None:
             raise UpstreamUnavailable(f"上游服务 {self.name} 暂不可用，请稍后重试", retry_after=retry_after)
-        parts = self._head(method, target, headers, len(body))
-        # One write, one syscall, for the usual small request; a large body is not copied.
-        if len(body) <= 64 * 1024:
-            head, rest = b"".join([*parts, body]), b""
-        else:
-            head, rest = b"".join(parts), body
+        head, rest = self._message(method, target, headers, body)
         loop = self._loop
         if loop is None:
-            # The pool serves one event loop (the app's); looked up once (see _Connection).
+            # The pool serves one event loop (the app's); looked up once (see Connection).
             loop = self._loop = asyncio.get_running_loop()
         deadline = loop.time() + self._total_timeout
         await self._slots.acquire()
-        connection: _Connection | None = None
+        connection: Connection | None = None
         handed_off = False
         try:
             for attempt in (0, 1):
@@ -394,11 +510,7 @@ class PassthroughPool:
                 reused = connection is not None
                 if connection is None:
                     connection = await self._connect()
-                connection.begin()
-                connection.deadline = deadline
-                self._busy.add(connection)
-                if self._watch_timer is None:
-                    self._watch_timer = loop.call_at(deadline, self._watch)
+                self._begin(connection, loop, deadline)
                 transport = connection.transport
                 assert transport is not None
                 transport.write(head)
@@ -418,8 +530,7 @@ class PassthroughPool:
                 break
             assert connection is not None
             self.breaker.record_success()
-            length = connection.content_length
-            if connection.complete or (length is not None and length <= BUFFER_LIMIT):
+            if connection.complete or connection.buffered:
                 try:
                     while not connection.complete:
                         await connection.wait()

@@ -27,6 +27,11 @@ ALLOWED = Decision(True, 0)
 class RateLimiter(Protocol):
     async def hit(self, key: str, per_minute: int, burst: int) -> Decision: ...
 
+    def hit_now(self, key: str, per_minute: int, burst: int) -> Decision | None:
+        """The same hit, decided without waiting; None (and nothing counted) when the limiter
+        cannot (the gateway's callback path then takes the request the waiting way)."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -35,6 +40,9 @@ class MemoryRateLimiter:
         self._buckets: dict[str, tuple[float, float]] = {}
 
     async def hit(self, key: str, per_minute: int, burst: int) -> Decision:
+        return self.hit_now(key, per_minute, burst)
+
+    def hit_now(self, key: str, per_minute: int, burst: int) -> Decision:
         rate = per_minute / 60.0
         now = time.monotonic()
         tokens, last = self._buckets.get(key, (float(burst), now))
@@ -82,6 +90,9 @@ class RedisRateLimiter:
     async def hit(self, key: str, per_minute: int, burst: int) -> Decision:
         allowed, retry = await self._script(keys=[self._namespace + key], args=[per_minute / 60.0, burst])
         return ALLOWED if allowed else Decision(False, max(1, int(retry)))
+
+    def hit_now(self, key: str, per_minute: int, burst: int) -> None:
+        return None  # a round trip to Redis
 
     async def close(self) -> None:
         await self._redis.aclose()

@@ -34,6 +34,8 @@ from tests.conftest import GATEWAY_PROTOCOL, issue_key, served_gateway
 from tests.gateway.test_proxy import bearer
 
 BIG = 3 * 1024 * 1024 + 17  # over the 1 MiB buffering limit: streamed through
+# Under the buffering limit, over the high-water mark at which a streamed answer pauses reading.
+SIZED = 600_000
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -72,6 +74,16 @@ class _Handler(socketserver.StreamRequestHandler):
             # A chunked answer whose upstream dies after the first piece (over the buffering limit).
             write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n")
             write(b"%x\r\n%b\r\n" % (BIG, b"c" * BIG))
+            return False
+        if target.startswith("/api/v1/credit/sized"):
+            write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n")
+            write(f"content-length: {SIZED}\r\n\r\n".encode() + b"s" * SIZED)
+            return True
+        if target.startswith("/api/v1/credit/hang"):
+            time.sleep(2)  # past the gateway's timeout in the test that asks for it
+            return False
+        if target.startswith("/api/v1/credit/broken"):
+            write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 10\r\n\r\nabc")
             return False
         if target.startswith("/api/v1/credit/interim"):
             payload = b'{"after": "100"}'
@@ -128,9 +140,40 @@ def asgi_exchanges(monkeypatch: pytest.MonkeyPatch) -> AsgiExchanges:
     return AsgiExchanges(monkeypatch)
 
 
+class CallbackTakes:
+    """Counts the requests the protocol answered from its callbacks, without a task
+    (ProxyFastPath.try_now took them)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        original = fastpath.ProxyFastPath.try_now
+
+        def counted(fast: fastpath.ProxyFastPath, *args: Any) -> bool:
+            taken = original(fast, *args)
+            self.count += taken
+            return taken
+
+        monkeypatch.setattr(fastpath.ProxyFastPath, "try_now", counted)
+
+
+@pytest.fixture
+def callback_takes(monkeypatch: pytest.MonkeyPatch) -> CallbackTakes:
+    return CallbackTakes(monkeypatch)
+
+
 @pytest.fixture
 def gateway_server(gateway_settings: GatewaySettings, fake_upstream: FakeUpstream) -> Iterator[ServerThread]:
     settings = gateway_settings.model_copy(update={"credit_url": fake_upstream.url})
+    server = ServerThread(create_app(settings, configure_logs=False), http=GATEWAY_PROTOCOL)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def cached_server(gateway_settings: GatewaySettings, fake_upstream: FakeUpstream) -> Iterator[ServerThread]:
+    """The gateway server with its API-key cache on (the tests' settings turn it off)."""
+    settings = gateway_settings.model_copy(update={"credit_url": fake_upstream.url, "auth_cache_seconds": 60})
     server = ServerThread(create_app(settings, configure_logs=False), http=GATEWAY_PROTOCOL)
     server.start()
     yield server
@@ -205,6 +248,19 @@ async def test_large_chunked_answer_is_streamed_whole(fast_client: httpx.AsyncCl
     assert again.status_code == 200
 
 
+async def test_answer_over_the_high_water_mark_is_buffered_whole(
+    fast_client: httpx.AsyncClient, admin_key: str
+) -> None:
+    """An answer with a Content-Length under the buffering limit is read whole before it is
+    passed on, however far past the mark at which a streamed one pauses reading (twice: the
+    second on the callback path when served by the protocol)."""
+    for _ in range(2):
+        response = await fast_client.get("/api/v1/credit/sized", headers=bearer(admin_key))
+        assert response.status_code == 200
+        assert response.headers["content-length"] == str(SIZED)
+        assert response.content == b"s" * SIZED
+
+
 async def test_answer_delimited_by_close_and_interim_answers(
     fast_client: httpx.AsyncClient, admin_key: str
 ) -> None:
@@ -246,7 +302,7 @@ async def test_connections_are_kept_alive_and_reused(
 
 
 async def test_upstream_closing_a_pooled_connection_is_retried_on_a_fresh_one(
-    gateway_settings: GatewaySettings, admin_key: str
+    gateway_settings: GatewaySettings, admin_key: str, callback_takes: CallbackTakes
 ) -> None:
     """A server that answers once per connection, then drops the next request unanswered
     (what a keep-alive timeout does when it fires as the request arrives)."""
@@ -276,9 +332,95 @@ async def test_upstream_closing_a_pooled_connection_is_retried_on_a_fresh_one(
     try:
         async with app_client(create_app(settings, configure_logs=False)) as client:
             answers = [await client.get("/api/v1/credit/x", headers=bearer(admin_key)) for _ in range(4)]
+        # Served by the protocol: after the first, each is sent from the callbacks on the pooled
+        # connection, which the upstream closes unanswered: sent again, on a fresh one.
+        cached = settings.model_copy(update={"auth_cache_seconds": 60})
+        async with served_gateway(create_app(cached, configure_logs=False)) as client:
+            served = [await client.get("/api/v1/credit/x", headers=bearer(admin_key)) for _ in range(4)]
     finally:
         listener.close()
     assert [(r.status_code, r.text) for r in answers] == [(200, "ok")] * 4
+    assert [(r.status_code, r.text) for r in served] == [(200, "ok")] * 4
+    assert callback_takes.count == 3
+
+
+# --- the callback path: requests answered without a task -------------------------------------
+
+
+async def test_a_known_key_is_answered_from_the_callbacks(
+    cached_server: ServerThread, admin_key: str, callback_takes: CallbackTakes
+) -> None:
+    """Once its key is in the cache and a pooled connection is idle, a request is sent and
+    answered from the protocol's callbacks, with everything the waiting way adds."""
+    async with httpx.AsyncClient(base_url=cached_server.url, headers=bearer(admin_key)) as client:
+        first = await client.get("/api/v1/credit/echo")
+        assert first.status_code == 200
+        assert callback_takes.count == 0  # the key was looked up: the waiting way
+        response = await client.post(
+            "/api/v1/credit/echo?x=1",
+            headers={"X-Request-ID": "rid-7", "X-Gateway-Identity": "forged", "X-Custom": "kept"},
+            content=b'{"subjects": ["a"]}',
+        )
+        assert callback_takes.count == 1
+        assert response.status_code == 200
+        echo = response.json()
+        headers = dict(echo["headers"])
+        assert echo["method"] == "POST" and echo["target"] == "/api/v1/credit/echo?x=1"
+        assert echo["body"] == '{"subjects": ["a"]}'
+        assert headers["content-length"] == str(len(echo["body"]))
+        assert headers["x-gateway-identity"] not in ("", "forged")
+        assert headers["x-gateway-identity"] == dict(first.json()["headers"])["x-gateway-identity"]
+        assert headers["x-request-id"] == "rid-7" and headers["x-custom"] == "kept"
+        assert headers["x-forwarded-for"] == "127.0.0.1"
+        assert "authorization" not in headers
+        assert response.headers.get_list("x-request-id") == ["rid-7"]
+        assert response.headers["x-peer"] == first.headers["x-peer"]  # the pooled connection
+        # A public area needs no key: taken at once too.
+        public = await client.get("/api/v1/public/echo", headers={"Authorization": ""})
+        assert public.status_code == 200 and callback_takes.count == 2
+        # A wrong key is not in the cache: refused the waiting way.
+        wrong = await client.get("/api/v1/credit/echo", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401 and callback_takes.count == 2
+
+
+async def test_callback_path_streams_what_it_cannot_buffer(
+    cached_server: ServerThread, admin_key: str, callback_takes: CallbackTakes
+) -> None:
+    async with httpx.AsyncClient(base_url=cached_server.url, headers=bearer(admin_key)) as client:
+        assert (await client.get("/api/v1/credit/echo")).status_code == 200
+        chunked = await client.get("/api/v1/credit/chunked")
+        assert chunked.status_code == 200 and len(chunked.content) == BIG
+        assert chunked.content[-1:] == bytes([65 + (BIG - 1) // 65536 % 26])
+        until_close = await client.get("/api/v1/credit/until-close")
+        assert until_close.content == b"z" * BIG
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.get("/api/v1/credit/cut")
+        assert (await client.get("/api/v1/credit/echo")).status_code == 200
+    assert callback_takes.count == 4
+
+
+async def test_callback_path_answers_a_timeout_and_a_broken_answer(
+    gateway_settings: GatewaySettings,
+    fake_upstream: FakeUpstream,
+    admin_key: str,
+    callback_takes: CallbackTakes,
+) -> None:
+    settings = gateway_settings.model_copy(
+        update={"credit_url": fake_upstream.url, "upstream_timeout_seconds": 0.5, "auth_cache_seconds": 60}
+    )
+    async with served_gateway(create_app(settings, configure_logs=False)) as client:
+        client.headers.update(bearer(admin_key))
+        assert (await client.get("/api/v1/credit/echo")).status_code == 200
+        hung = await client.get("/api/v1/credit/hang", headers={"X-Request-ID": "rid-hang"})
+        assert hung.status_code == 504
+        assert hung.headers["content-type"] == "application/problem+json"
+        assert hung.json()["code"] == "upstream_timeout" and hung.json()["request_id"] == "rid-hang"
+        assert (await client.get("/api/v1/credit/echo")).status_code == 200
+        broken = await client.get("/api/v1/credit/broken")
+        assert broken.status_code == 502 and broken.json()["code"] == "upstream_unreachable"
+        assert broken.headers["x-request-id"] == broken.json()["request_id"]
+        assert (await client.get("/api/v1/credit/echo")).status_code == 200
+    assert callback_takes.count == 4
 
 
 async def test_answer_cut_short_upstream_closes_the_connection(

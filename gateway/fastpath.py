@@ -303,10 +303,13 @@ class ProxyFastPath:
         finally:
             self.done(method, path, status, started)
 
-    def done(self, method: str, path: str, status: int, started: float) -> None:
+    def done(
+        self, method: str, path: str, status: int, started: float, request_id_raw: bytes | None = None
+    ) -> None:
+        """The request's metrics and access line; ``request_id_raw`` when outside its context."""
         elapsed = time.perf_counter() - started
         self.metrics.observe(method, ROUTE, status, elapsed)
-        self.metrics.log(method, path, status, elapsed)
+        self.metrics.log(method, path, status, elapsed, request_id_raw)
 
     async def _proxy(
         self,
@@ -521,7 +524,8 @@ class _Relay:
             headers.append((b"content-length", str(len(body)).encode()))
             headers.append((b"x-request-id", self.request_id_raw))
             if self.io.respond_now(status, headers, body):
-                self.fast.done(self.method, self.path, status, self.started)
+                # In the upstream connection's context: the line is given the request's id.
+                self.fast.done(self.method, self.path, status, self.started, self.request_id_raw)
             else:
                 self._later(_respond(self.io, status, headers, body))
             return

@@ -83,10 +83,15 @@ class RequestMetrics:
         cells[bisect_left(LATENCY_BUCKETS, elapsed)] += 1
         cells[-1] += elapsed
 
-    def log(self, method: str, path: str, status: int, elapsed: float) -> None:
-        """The access line (never the query string, which may carry personal data)."""
+    def log(
+        self, method: str, path: str, status: int, elapsed: float, request_id: bytes | None = None
+    ) -> None:
+        """The access line (never the query string, which may carry personal data).
+        ``request_id``: the request's, when the line is written outside its context."""
         # Checked first: below INFO the line and its fields are not even built.
         if path not in _QUIET_PATHS and access_log.isEnabledFor(logging.INFO):
+            if request_id is not None:
+                set_request_id(request_id.decode("latin-1"))
             access_log.info(
                 "%s %s %d",
                 method,

@@ -13,7 +13,9 @@ in front) are tested on raw sockets.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import logging
 import socket
 import socketserver
 import threading
@@ -29,6 +31,7 @@ from gateway import fastpath
 from gateway.config import GatewaySettings
 from gateway.fastserver import FastCycle
 from gateway.main import create_app
+from shared.logging import JsonFormatter
 from shared.testing.plugin import ServerThread, app_client
 from tests.conftest import GATEWAY_PROTOCOL, issue_key, served_gateway
 from tests.gateway.test_proxy import bearer
@@ -381,6 +384,35 @@ async def test_a_known_key_is_answered_from_the_callbacks(
         # A wrong key is not in the cache: refused the waiting way.
         wrong = await client.get("/api/v1/credit/echo", headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 401 and callback_takes.count == 2
+
+
+async def test_callback_path_access_lines_carry_their_request_ids(
+    cached_server: ServerThread, admin_key: str, callback_takes: CallbackTakes
+) -> None:
+    """Answered from the upstream connection's callbacks, whose context is not the request's:
+    each access line still names its own request."""
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(JsonFormatter("test"))
+    access = logging.getLogger("access")
+    old_level = access.level
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    try:
+        async with httpx.AsyncClient(base_url=cached_server.url, headers=bearer(admin_key)) as client:
+            for rid in ("rid-a", "rid-b", "rid-c"):
+                response = await client.get("/api/v1/credit/echo", headers={"X-Request-ID": rid})
+                assert response.status_code == 200
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(old_level)
+    lines = [json.loads(line) for line in buffer.getvalue().splitlines()]
+    assert [(line["request_id"], line["status"]) for line in lines] == [
+        ("rid-a", 200),
+        ("rid-b", 200),
+        ("rid-c", 200),
+    ]
+    assert callback_takes.count == 2
 
 
 async def test_callback_path_streams_what_it_cannot_buffer(

@@ -41,7 +41,7 @@ from shared.errors import (
     render_app_error,
 )
 from shared.observability import RequestMetrics
-from shared.requestctx import set_request_id
+from shared.requestctx import request_id_for, set_request_id
 
 if TYPE_CHECKING:
     from starlette.datastructures import State
@@ -172,7 +172,7 @@ class ProxyFastPath:
                 return
         await self.app(scope, receive, send)
 
-    def _cap(self, path: str) -> int:
+    def body_cap(self, path: str) -> int:
         for prefix, cap in self.overrides:
             if path.startswith(prefix):
                 return cap
@@ -236,7 +236,7 @@ class ProxyFastPath:
 
         False, with nothing done, when the request should be taken by :meth:`exchange`.
         """
-        if len(body) > self._cap(path):
+        if len(body) > self.body_cap(path):
             return False
         forward, authorization, incoming_id, _ = _split(headers)
         state = self.state
@@ -257,7 +257,10 @@ class ProxyFastPath:
             return False  # a refusal counts nothing: exchange() decides it again
         # Admitted: from here on the request is this path's, however it ends.
         started = time.perf_counter()
-        request_id_raw = _request_id(incoming_id)
+        # Not set in this context, which is the connection's: what logs later sets it there.
+        request_id_raw = request_id_for(
+            None if incoming_id is None else incoming_id.decode("latin-1")
+        ).encode()
         forward.append((_IDENTITY, authenticator.token_header(caller)))
         forward.append((b"x-request-id", request_id_raw))
         if client_host:
@@ -325,7 +328,7 @@ class ProxyFastPath:
         declared: bytes | None,
         request_id_raw: bytes,
     ) -> int:
-        cap = self._cap(path)
+        cap = self.body_cap(path)
         if declared is not None:
             length = int(declared) if declared.isdigit() else -1
             if length > cap:
@@ -421,9 +424,11 @@ def _split(
     return forward, authorization, incoming_id, declared
 
 
-def _request_id(incoming: bytes | None) -> bytes:
-    """The request's id (the caller's, if usable), set for this context's log lines."""
-    return set_request_id(None if incoming is None else incoming.decode("latin-1")).encode()
+def _request_id(incoming: bytes | None, *, into_context: bool = True) -> bytes:
+    """The request's id (the caller's, if usable), set for this context's log lines unless
+    ``into_context`` is False."""
+    value = None if incoming is None else incoming.decode("latin-1")
+    return (set_request_id(value) if into_context else request_id_for(value)).encode()
 
 
 async def _raise(exc: Exception) -> int:

@@ -31,7 +31,7 @@ import httptools
 from starlette.applications import Starlette
 from uvicorn.config import Config
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
-from uvicorn.protocols.http.flow_control import FlowControl
+from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT, FlowControl
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 from uvicorn.server import ServerState
 
@@ -259,13 +259,16 @@ class GatewayProtocol(HttpProtocol):
         if timer is not None:
             timer.cancel()
         super().connection_lost(exc)
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            self._start_exchange(pending)  # which finds the client gone (499)
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
         pending = self.pending
-        if pending is not None:
-            # Its body is still to come (or it was not taken at once): the waiting way, which
-            # reads the rest as it arrives.
+        if pending is not None and not pending.awaits_body():
+            # Not taken at once, or a body still to come that is large, of unknown length or
+            # asked for (100-continue): the waiting way, which reads the rest as it arrives.
             self.pending = None
             self._start_exchange(pending)
 
@@ -357,6 +360,8 @@ class GatewayProtocol(HttpProtocol):
 
 
 class _Pending:
+    """A proxied request between its headers and its body."""
+
     __slots__ = ("area", "cycle", "fast", "headers", "host", "method", "path", "target", "upstream")
 
     def __init__(
@@ -380,3 +385,18 @@ class _Pending:
         self.host = host
         self.area = area
         self.upstream = upstream
+
+    def awaits_body(self) -> bool:
+        """Whether to wait for the rest of its body before taking it: a small one with a
+        Content-Length (clients often write the body after the headers, in a segment of its
+        own), which the connection holds without pausing its reading, and which is not over
+        the path's cap (refused at once, the waiting way)."""
+        cycle = self.cycle
+        if not cycle.more_body or cycle.waiting_for_100_continue or cycle.disconnected:
+            return False
+        for name, value in self.headers:
+            if name == b"content-length":
+                if not value.isdigit():
+                    return False
+                return int(value) <= min(HIGH_WATER_LIMIT, self.fast.body_cap(self.path))
+        return False

@@ -17,7 +17,13 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
+def request_id_for(value: str | None) -> str:
+    """The request id of a request that brought ``value`` (its own, if usable, else a new one)."""
+    return value if value and _SAFE_REQUEST_ID.match(value) else new_hex()
+
+
 def set_request_id(value: str | None) -> str:
-    request_id = value if value and _SAFE_REQUEST_ID.match(value) else new_hex()
+    """:func:`request_id_for`, and set as this context's for its log lines."""
+    request_id = request_id_for(value)
     _request_id.set(request_id)
     return request_id

@@ -386,6 +386,32 @@ async def test_a_known_key_is_answered_from_the_callbacks(
         assert wrong.status_code == 401 and callback_takes.count == 2
 
 
+async def test_callback_path_stops_taking_a_revoked_key_when_its_cache_entry_expires(
+    gateway_settings: GatewaySettings,
+    fake_upstream: FakeUpstream,
+    db_urls: dict[str, str],
+    callback_takes: CallbackTakes,
+) -> None:
+    from gateway.clients import service as client_service
+    from shared.db import Database
+
+    key = await issue_key(db_urls["gateway"], "revoked-soon", ["credit:check"])
+    settings = gateway_settings.model_copy(update={"credit_url": fake_upstream.url, "auth_cache_seconds": 1})
+    async with served_gateway(create_app(settings, configure_logs=False)) as client:
+        client.headers.update(bearer(key))
+        assert [(await client.get("/api/v1/credit/echo")).status_code for _ in range(3)] == [200] * 3
+        assert callback_takes.count == 2
+        database = Database(db_urls["gateway"])
+        async with database.sessionmaker() as session, session.begin():
+            await client_service.revoke_client(session, "revoked-soon")
+        await database.dispose()
+        await asyncio.sleep(1.1)
+        refused = await client.get("/api/v1/credit/echo")
+        assert refused.status_code == 401 and refused.json()["code"] == "invalid_api_key"
+        assert (await client.get("/api/v1/credit/echo")).status_code == 401
+        assert callback_takes.count == 2
+
+
 async def test_callback_path_access_lines_carry_their_request_ids(
     cached_server: ServerThread, admin_key: str, callback_takes: CallbackTakes
 ) -> None:
@@ -505,6 +531,39 @@ def _request(
     if (body or method == "POST") and not framed:
         lines.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def test_a_small_body_after_its_headers_is_waited_for_and_a_large_one_read_the_waiting_way(
+    cached_server: ServerThread, admin_key: str, callback_takes: CallbackTakes
+) -> None:
+    """Clients often write a body after its headers: a small one is waited for and the
+    request taken from the callbacks; a large one (or one of unknown length) goes the waiting
+    way, which reads it as it comes."""
+    small = b'{"subjects": ["x"]}'
+    large = b"y" * (70 * 1024)
+    with _connect(cached_server) as sock:
+        sock.sendall(_request(admin_key, "GET", "/api/v1/credit/echo"))
+        assert _read_answer(sock)[0] == b"HTTP/1.1 200 OK"
+        for body in (small, large):
+            sock.sendall(
+                _request(admin_key, "POST", "/api/v1/credit/echo", b"", f"Content-Length: {len(body)}")
+            )
+            time.sleep(0.2)
+            sock.sendall(body[:10])
+            time.sleep(0.2)
+            sock.sendall(body[10:])
+            status, _, answer, _ = _read_answer(sock)
+            assert status == b"HTTP/1.1 200 OK"
+            assert json.loads(answer)["body"] == body.decode()
+            assert callback_takes.count == 1
+        # A client gone before the rest of a small body: the gateway goes on serving.
+        with _connect(cached_server) as gone:
+            gone.sendall(
+                _request(admin_key, "POST", "/api/v1/credit/echo", b"", "Content-Length: 100") + b"abc"
+            )
+        sock.sendall(_request(admin_key, "GET", "/api/v1/credit/echo"))
+        assert _read_answer(sock)[0] == b"HTTP/1.1 200 OK"
+        assert callback_takes.count == 2
 
 
 def test_pipelined_requests_are_answered_in_order(

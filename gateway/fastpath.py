@@ -258,18 +258,19 @@ class ProxyFastPath:
         # Admitted: from here on the request is this path's, however it ends.
         started = time.perf_counter()
         # Not set in this context, which is the connection's: what logs later sets it there.
-        request_id_raw = request_id_for(
-            None if incoming_id is None else incoming_id.decode("latin-1")
-        ).encode()
-        forward.append((_IDENTITY, authenticator.token_header(caller)))
-        forward.append((b"x-request-id", request_id_raw))
-        if client_host:
-            forward.append((b"x-forwarded-for", client_host.encode("latin-1")))
+        request_id_raw = _request_id(incoming_id, into_context=False)
         relay = _Relay(
             self, io, method, path, started, request_id_raw, pool, upstream_name, target, forward, body
         )
-        if pool.send_now(relay.method_raw, target, forward, body, relay) is None:
-            relay.forward_later()
+        try:
+            forward.append((_IDENTITY, authenticator.token_header(caller)))
+            forward.append((b"x-request-id", request_id_raw))
+            if client_host:
+                forward.append((b"x-forwarded-for", client_host.encode("latin-1")))
+            if pool.send_now(relay.method_raw, target, forward, body, relay) is None:
+                relay.forward_later()
+        except Exception as exc:
+            relay.fail_later(exc)  # answered as the waiting way answers what it did not expect
         return True
 
     async def _answered(
@@ -494,6 +495,10 @@ class _Relay:
             self.fast._answered(self.io, self.method, self.path, self.started, self.request_id_raw, work)
         )
 
+    def fail_later(self, exc: Exception) -> None:
+        set_request_id(self.request_id_raw.decode())
+        self._later(_raise(exc))
+
     def forward_later(self) -> None:
         """The exchange the waiting way (:meth:`PassthroughPool.request`)."""
         self._later(
@@ -514,11 +519,10 @@ class _Relay:
             retry = not connection.received_any and not isinstance(connection.error, UpstreamError)
             error = None if retry else pool.fail(connection)
             pool.release(connection)
-            set_request_id(self.request_id_raw.decode())
             if error is None:
                 self.forward_later()
             else:
-                self._later(_raise(error))
+                self.fail_later(error)
             return
         if not connection.headers_done:
             return

@@ -35,7 +35,7 @@ from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT, FlowControl
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 from uvicorn.server import ServerState
 
-from gateway.fastpath import FAST_METHODS, ClientGone, ProxyFastPath, too_large
+from gateway.fastpath import FAST_METHODS, ClientGone, ProxyFastPath, errors_log, too_large
 from gateway.passthrough import RawHeaders
 from shared.errors import PayloadTooLarge
 from shared.httpserver import HttpProtocol
@@ -275,10 +275,11 @@ class GatewayProtocol(HttpProtocol):
     def on_message_complete(self) -> None:
         super().on_message_complete()
         pending = self.pending
-        if pending is not None:
-            cycle = pending.cycle
-            if not cycle.waiting_for_100_continue and pending.fast.try_now(
-                cycle,
+        if pending is None or pending.cycle.waiting_for_100_continue:
+            return
+        try:
+            taken = pending.fast.try_now(
+                pending.cycle,
                 pending.method,
                 pending.path,
                 pending.target,
@@ -286,9 +287,15 @@ class GatewayProtocol(HttpProtocol):
                 pending.host,
                 pending.area,
                 pending.upstream,
-                bytes(cycle.body),
-            ):
-                self.pending = None
+                bytes(pending.cycle.body),
+            )
+        except Exception:
+            # Before it admits a request nothing has changed (after, it answers its own
+            # failures): the waiting way takes it, rather than the parser calling it invalid HTTP.
+            errors_log.exception("callback path failed on %s %s", pending.method, pending.path)
+            taken = False
+        if taken:
+            self.pending = None
 
     def on_headers_complete(self) -> None:
         fast = self.fast

@@ -412,6 +412,30 @@ async def test_callback_path_stops_taking_a_revoked_key_when_its_cache_entry_exp
         assert callback_takes.count == 2
 
 
+async def test_callback_path_failing_is_an_answer_not_invalid_http(
+    cached_server: ServerThread, admin_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault of the callback path before it admits a request leaves the request to the
+    waiting way; after, it is answered as the waiting way answers an unexpected error."""
+    from gateway.authn import Authenticator
+    from gateway.passthrough import PassthroughPool
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("boom")
+
+    async with httpx.AsyncClient(base_url=cached_server.url, headers=bearer(admin_key)) as client:
+        assert (await client.get("/api/v1/credit/echo")).status_code == 200
+        with monkeypatch.context() as patch:
+            patch.setattr(Authenticator, "cached", broken)
+            assert (await client.get("/api/v1/credit/echo")).status_code == 200
+        with monkeypatch.context() as patch:
+            patch.setattr(PassthroughPool, "send_now", broken)
+            failed = await client.get("/api/v1/credit/echo", headers={"X-Request-ID": "rid-boom"})
+        assert failed.status_code == 500
+        assert failed.json()["code"] == "internal_error" and failed.json()["request_id"] == "rid-boom"
+        assert (await client.get("/api/v1/credit/echo")).status_code == 200
+
+
 async def test_callback_path_access_lines_carry_their_request_ids(
     cached_server: ServerThread, admin_key: str, callback_takes: CallbackTakes
 ) -> None:

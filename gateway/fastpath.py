@@ -15,7 +15,11 @@ the FastAPI app, where ``gateway.proxy`` still answers the rest of ``/api/v1/{ar
 The exchange itself (:meth:`ProxyFastPath.exchange`) does not know how it is served: as an
 ASGI app here (:class:`_AsgiExchange`), or, in the gateway process, straight from the HTTP
 protocol without an ASGI request cycle (:mod:`gateway.fastserver`, through the same
-:class:`Exchange` steps).
+:class:`Exchange` steps). The protocol also offers the callback path
+(:meth:`ProxyFastPath.try_now`): a request that needs no waiting (its key cached, a limiter
+that decides at once, an idle pooled connection, its body here) is sent from the parser's
+callback and answered from the upstream connection's (:class:`_Relay`); whatever turns out to
+need waiting continues the waiting way from where it stands.
 """
 
 from __future__ import annotations

@@ -155,6 +155,12 @@ class Connection(asyncio.Protocol):
         except httptools.HttpParserError as exc:
             self.fail(_Disconnected(f"invalid HTTP from upstream: {exc}"))
             self.abort()
+            return
+        listener = self.listener
+        if listener is not None and self.headers_done and not self.buffered and not self.complete:
+            # An answer to stream: told once what was read is parsed, so that one without a
+            # body (a 204, a 304), complete in the same read, is not taken for one.
+            listener(self)
 
     def eof_received(self) -> bool | None:
         return None  # close the transport
@@ -216,8 +222,8 @@ class Connection(asyncio.Protocol):
     def _wake(self) -> None:
         listener = self.listener
         if listener is not None:
-            # Told only what it acts on: the end, a failure, or an answer to stream.
-            if self.complete or self.error is not None or (self.headers_done and not self.buffered):
+            # Told only the end or a failure here; an answer to stream in data_received.
+            if self.complete or self.error is not None:
                 listener(self)
             return
         waiter = self.waiter

@@ -82,6 +82,12 @@ class _Handler(socketserver.StreamRequestHandler):
             write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n")
             write(f"content-length: {SIZED}\r\n\r\n".encode() + b"s" * SIZED)
             return True
+        if target.startswith("/api/v1/credit/not-modified"):
+            write(b'HTTP/1.1 304 Not Modified\r\netag: "v1"\r\ncache-control: max-age=60\r\n\r\n')
+            return True
+        if target.startswith("/api/v1/credit/no-content"):
+            write(b"HTTP/1.1 204 No Content\r\nx-upstream: none\r\n\r\n")
+            return True
         if target.startswith("/api/v1/credit/hang"):
             time.sleep(2)  # past the gateway's timeout in the test that asks for it
             return False
@@ -463,6 +469,37 @@ async def test_callback_path_access_lines_carry_their_request_ids(
         ("rid-c", 200),
     ]
     assert callback_takes.count == 2
+
+
+async def test_answers_without_a_body_are_answered_without_one(
+    fast_client: httpx.AsyncClient, admin_key: str
+) -> None:
+    """A 304 or 204 carries no Content-Length and no body: it is passed on as such, and the
+    connection goes on with the next answer (twice each: the second on the callback path when
+    served by the protocol)."""
+    for _ in range(2):
+        not_modified = await fast_client.get("/api/v1/credit/not-modified", headers=bearer(admin_key))
+        assert not_modified.status_code == 304 and not_modified.content == b""
+        assert not_modified.headers["etag"] == '"v1"'
+        no_content = await fast_client.delete("/api/v1/credit/no-content", headers=bearer(admin_key))
+        assert no_content.status_code == 204 and no_content.content == b""
+        assert no_content.headers["x-upstream"] == "none"
+        echo = await fast_client.get("/api/v1/credit/echo", headers=bearer(admin_key))
+        assert echo.status_code == 200 and echo.json()["method"] == "GET"
+
+
+async def test_callback_path_answers_without_a_body_what_has_none(
+    cached_server: ServerThread, admin_key: str, callback_takes: CallbackTakes
+) -> None:
+    async with httpx.AsyncClient(base_url=cached_server.url, headers=bearer(admin_key)) as client:
+        assert (await client.get("/api/v1/credit/echo")).status_code == 200
+        for _ in range(2):
+            not_modified = await client.get("/api/v1/credit/not-modified")
+            assert not_modified.status_code == 304 and not_modified.content == b""
+            no_content = await client.delete("/api/v1/credit/no-content")
+            assert no_content.status_code == 204 and no_content.content == b""
+            assert (await client.get("/api/v1/credit/echo")).status_code == 200
+    assert callback_takes.count == 6
 
 
 async def test_callback_path_streams_what_it_cannot_buffer(

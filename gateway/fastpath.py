@@ -242,6 +242,8 @@ class ProxyFastPath:
         """
         if len(body) > self.body_cap(path):
             return False
+        if method == "GET":
+            body = b""  # as exchange() forwards a GET
         forward, authorization, incoming_id, _ = _split(headers)
         state = self.state
         authenticator: Authenticator = state.authenticator
@@ -446,8 +448,9 @@ async def _respond(io: Exchange, status: int, headers: RawHeaders, body: bytes) 
 
 
 class _Relay:
-    """The upstream exchange of a request taken by :meth:`ProxyFastPath.try_now`, told each
-    step by the connection (:meth:`PassthroughPool.send_now`). A whole answer is written from
+    """The upstream exchange of a request taken by :meth:`ProxyFastPath.try_now`, told its end,
+    its failure or an answer to stream by the connection (:meth:`PassthroughPool.send_now`),
+    from the connection's callbacks. A whole answer is written from
     here; whatever has to wait or fail continues in a task, as :meth:`ProxyFastPath.exchange`
     would have: a retry on a fresh connection (the pooled one was closed by the upstream as
     it was reused), a streamed answer, an error answer, a client not reading."""
@@ -549,7 +552,6 @@ class _Relay:
             stream = BodyStream(pool, connection)
             result = PassthroughResponse(connection.status, connection.headers, None, stream)
             self._later(self.fast.answer(self.io, result, self.request_id_raw, self.upstream_name))
-        # else: a body to buffer, still arriving
 
 
 async def _problem(io: Exchange, response: Response, request_id_raw: bytes) -> None:

@@ -115,7 +115,7 @@ class Connection(asyncio.Protocol):
         self.deadline = 0.0
         self.busy = False
         self.paused = False
-        # Told of every step of the exchange instead of a waiter (PassthroughPool.send_now).
+        # Told of the exchange instead of a waiter (PassthroughPool.send_now).
         self.listener: Callable[[Connection], None] | None = None
         self._reset_exchange()
 
@@ -455,10 +455,11 @@ class PassthroughPool:
         """The exchange written at once on an idle pooled connection, or None, with nothing done,
         when it would have to wait (no idle connection or free slot, the circuit open).
 
-        ``listener`` is called with the connection at each step instead of a waiter (the
-        headers, each piece of body, the end, a failure: ``connection.error``, which is
-        :class:`UpstreamTimeout` past the deadline); the caller gives the connection back with
-        :meth:`release`, or hands it to a :class:`BodyStream`. A connection that fails before
+        ``listener`` is called with the connection instead of a waiter: at the end of the
+        answer (``complete``), at a failure (``error``, :class:`UpstreamTimeout` past the
+        deadline), or, for an answer to stream (not ``buffered``), once the read that brought
+        its head is parsed; the caller gives the connection back with :meth:`release`, or
+        hands it (``listener`` cleared) to a :class:`BodyStream`. A connection that fails before
         anything was received may be one the upstream closed as it was reused: :meth:`request`
         tries again on a fresh one.
         """

@@ -196,7 +196,9 @@ async def fast_client(
     fake_upstream: FakeUpstream,
     asgi_exchanges: AsgiExchanges,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = gateway_settings.model_copy(update={"credit_url": fake_upstream.url})
+    # The key cache on: served by the protocol, every request after the first is taken on the
+    # callback path (ProxyFastPath.try_now) when a pooled connection is idle.
+    settings = gateway_settings.model_copy(update={"credit_url": fake_upstream.url, "auth_cache_seconds": 60})
     if request.param == "asgi":
         async with app_client(create_app(settings, configure_logs=False)) as client:
             yield client
@@ -276,6 +278,8 @@ async def test_answer_delimited_by_close_and_interim_answers(
     until_close = await fast_client.get("/api/v1/credit/until-close", headers=bearer(admin_key))
     assert until_close.status_code == 200
     assert until_close.content == b"z" * BIG
+    # Leaves a pooled connection idle, on which the callback path sends the next request.
+    assert (await fast_client.get("/api/v1/credit/echo", headers=bearer(admin_key))).status_code == 200
     interim = await fast_client.post("/api/v1/credit/interim", headers=bearer(admin_key), content=b"{}")
     assert interim.status_code == 201
     assert interim.json() == {"after": "100"}
@@ -384,12 +388,16 @@ async def test_a_known_key_is_answered_from_the_callbacks(
         assert "authorization" not in headers
         assert response.headers.get_list("x-request-id") == ["rid-7"]
         assert response.headers["x-peer"] == first.headers["x-peer"]  # the pooled connection
+        # A GET's body is not forwarded, as the waiting way does not forward it.
+        get = await client.request("GET", "/api/v1/credit/echo", content=b"dropped")
+        assert get.json()["body"] == "" and "content-length" not in dict(get.json()["headers"])
+        assert callback_takes.count == 2
         # A public area needs no key: taken at once too.
         public = await client.get("/api/v1/public/echo", headers={"Authorization": ""})
-        assert public.status_code == 200 and callback_takes.count == 2
+        assert public.status_code == 200 and callback_takes.count == 3
         # A wrong key is not in the cache: refused the waiting way.
         wrong = await client.get("/api/v1/credit/echo", headers={"Authorization": "Bearer nope"})
-        assert wrong.status_code == 401 and callback_takes.count == 2
+        assert wrong.status_code == 401 and callback_takes.count == 3
 
 
 async def test_callback_path_stops_taking_a_revoked_key_when_its_cache_entry_expires(

@@ -283,17 +283,7 @@ class GatewayProtocol(HttpProtocol):
         if pending is None or pending.cycle.waiting_for_100_continue:
             return
         try:
-            taken = pending.fast.try_now(
-                pending.cycle,
-                pending.method,
-                pending.path,
-                pending.target,
-                pending.headers,
-                pending.host,
-                pending.area,
-                pending.upstream,
-                bytes(pending.cycle.body),
-            )
+            taken = pending.try_now()
         except Exception:
             # Before it admits a request nothing has changed (after, it answers its own
             # failures): the waiting way takes it, rather than the parser calling it invalid HTTP.
@@ -356,19 +346,7 @@ class GatewayProtocol(HttpProtocol):
         self.pending = _Pending(fast, cycle, method, path, target, self.headers, host, *route)
 
     def _start_exchange(self, pending: _Pending) -> None:
-        cycle = pending.cycle
-        cycle.spawn(
-            pending.fast.exchange(
-                cycle,
-                pending.method,
-                pending.path,
-                pending.target,
-                pending.headers,
-                pending.host,
-                pending.area,
-                pending.upstream,
-            )
-        )
+        pending.cycle.spawn(pending.exchange())
 
 
 class _Pending:
@@ -397,6 +375,27 @@ class _Pending:
         self.host = host
         self.area = area
         self.upstream = upstream
+
+    def try_now(self) -> bool:
+        """:meth:`ProxyFastPath.try_now`, its body complete."""
+        cycle = self.cycle
+        return self.fast.try_now(
+            cycle,
+            self.method,
+            self.path,
+            self.target,
+            self.headers,
+            self.host,
+            self.area,
+            self.upstream,
+            bytes(cycle.body),
+        )
+
+    def exchange(self) -> Coroutine[Any, Any, None]:
+        """:meth:`ProxyFastPath.exchange`, the waiting way."""
+        return self.fast.exchange(
+            self.cycle, self.method, self.path, self.target, self.headers, self.host, self.area, self.upstream
+        )
 
     def awaits_body(self) -> bool:
         """Whether to wait for the rest of its body before taking it: a small one with a

@@ -1,3 +1,5 @@
+from typing import Any
+
 from fastapi import APIRouter, Depends
 
 from complaints.attachment.router import router as attachment_router
@@ -8,11 +10,15 @@ from complaints.report.router import router as report_router
 from shared.auth import require_identity
 
 # Every business route requires the gateway's identity token.
-api_router = APIRouter(dependencies=[Depends(require_identity)])
-api_router.include_router(inspection_router)
-# Before the case routes: /penalty-guide must not be read as a case id.
-api_router.include_router(penalty_router)
-# Also before them: /reports/annual is not case "reports".
-api_router.include_router(report_router)
-api_router.include_router(case_router)
-api_router.include_router(attachment_router)
+dependencies: list[Any] = [Depends(require_identity)]
+
+# Matched in this order (shared.app). Filings do not get here (complaints.fastpath).
+routers: list[APIRouter] = [
+    # Before the case routes: /penalty-guide must not be read as a case id.
+    penalty_router,
+    # Also before them: /reports/annual is not case "reports".
+    report_router,
+    case_router,
+    attachment_router,
+    inspection_router,
+]

@@ -8,7 +8,7 @@ import httpx
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from complaints.api import api_router
+from complaints import api
 from complaints.case import intake
 from complaints.case.deadlines import Clock
 from complaints.case.dependencies import Intake
@@ -88,7 +88,8 @@ def create_app(settings: ComplaintsSettings | None = None, *, configure_logs: bo
         settings,
         title="投诉举报与案件服务",
         description="投诉、举报受理与劳动保障监察案件办理（含法定时限）。",
-        routers=[api_router],
+        routers=api.routers,
+        dependencies=api.dependencies,
         extra_lifespan=lifespan,
         configure_logs=configure_logs,
     )

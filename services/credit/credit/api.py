@@ -1,3 +1,5 @@
+from typing import Any
+
 from fastapi import APIRouter, Depends
 
 from credit.check.router import router as check_router
@@ -10,12 +12,16 @@ from credit.subject.router import router as subject_router
 from shared.auth import require_identity
 
 # Every business route requires the gateway's identity token.
-api_router = APIRouter(dependencies=[Depends(require_identity)])
-api_router.include_router(subject_router)
-api_router.include_router(listing_router)
-api_router.include_router(check_router)
-api_router.include_router(disclosure_router)
-# /api/v1/public: the gateway's anonymous identity, no scope required.
-api_router.include_router(public_router)
-api_router.include_router(grade_router)
-api_router.include_router(report_router)
+dependencies: list[Any] = [Depends(require_identity)]
+
+# Matched in this order (shared.app): the joint-punishment check, called inside other
+# systems' request paths, first. /api/v1/public takes the gateway's anonymous identity, no scope.
+routers: list[APIRouter] = [
+    check_router,
+    subject_router,
+    listing_router,
+    disclosure_router,
+    public_router,
+    grade_router,
+    report_router,
+]

@@ -4,7 +4,7 @@ from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
-from credit.api import api_router
+from credit import api
 from credit.config import CreditSettings
 from credit.listing.dependencies import build_calendar
 from credit.listing.scan import scan_forever
@@ -33,7 +33,8 @@ def create_app(settings: CreditSettings | None = None, *, configure_logs: bool =
         settings,
         title="劳动保障信用服务",
         description="守法诚信档案、A/B/C 等级、失信联合惩戒名单与核查。",
-        routers=[api_router],
+        routers=api.routers,
+        dependencies=api.dependencies,
         extra_lifespan=lifespan,
         configure_logs=configure_logs,
     )

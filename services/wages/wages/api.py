@@ -1,3 +1,5 @@
+from typing import Any
+
 from fastapi import APIRouter, Depends
 
 from shared.auth import require_identity
@@ -8,9 +10,7 @@ from wages.minwage.router import router as minwage_router
 from wages.report.router import router as report_router
 
 # Every business route requires the gateway's identity token.
-api_router = APIRouter(dependencies=[Depends(require_identity)])
-api_router.include_router(employer_router)
-api_router.include_router(ledger_router)
-api_router.include_router(minwage_router)
-api_router.include_router(alert_router)
-api_router.include_router(report_router)
+dependencies: list[Any] = [Depends(require_identity)]
+
+# Matched in this order (shared.app): payroll ledgers, the feeds' bulk traffic, first.
+routers: list[APIRouter] = [ledger_router, employer_router, minwage_router, alert_router, report_router]

@@ -1,8 +1,8 @@
 from fastapi import FastAPI
 
 from shared.app import create_base_app
+from wages import api
 from wages.alert.background import alert_lifespan
-from wages.api import api_router
 from wages.config import WagesSettings
 
 
@@ -11,7 +11,8 @@ def create_app(settings: WagesSettings | None = None, *, configure_logs: bool = 
         settings or WagesSettings(),
         title="工资支付监控预警服务",
         description="工资支付台账、最低工资核查与分级预警。",
-        routers=[api_router],
+        routers=api.routers,
+        dependencies=api.dependencies,
         # Early warnings: after-ledger hook, scheduled evaluation, case-request relay.
         extra_lifespan=alert_lifespan,
         configure_logs=configure_logs,

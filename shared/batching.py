@@ -1,22 +1,26 @@
 """Group commit: writes submitted by concurrent requests, committed together.
 
-A write that must hold a hot row until its commit (the year's case-number counter) serialises
-every request on that row: each waits for the others' statements, their round trips and their
-commits in turn. Here the first request to arrive writes at once; the ones that arrive while
-its transaction runs queue up and are written by the next transaction, all of them in one. An
-idle service writes every request on its own, as before; a busy one takes the row once per
-batch instead of once per request. Each submitter gets its own result, and only after the
-commit that made its write durable.
+A write that must hold a hot row until its commit (the year's case-number counter, a client's
+daily quota counter of credit checks) serialises every request on that row: each waits for the
+others' statements, their round trips and their commits in turn. Here the first request to
+arrive writes at once; the ones that arrive while its write runs queue up and are written by
+the next one, all of them together. An idle service writes every request on its own, as
+before; a busy one takes the row once per batch instead of once per request. Each submitter
+gets its own result, and only after the commit that made its write durable.
 
 A batch that fails is written again one item at a time, so one bad item fails alone and the
 others still commit (after a lost connection the pool is fresh, so they usually do).
 
-``writers`` transactions may run at once (PostgreSQL): while one waits on the database, the
+``writers`` writes may run at once (PostgreSQL): while one waits on the database, the
 next does its first statements and then queues on the hot row, where the database wakes it the
 moment the first commits. Keep one on SQLite, which has one writer anyway. A further writer
 starts only once ``extra_batch`` items wait for one: a transaction has a fixed cost, and many
 small ones cost more than one a little later (make bench, intake, single runs: 1,330 filings/s
 with one writer, 1,540 with a second one for any item, 1,450 to 1,760 with one for eight).
+
+:class:`GroupWrite` takes a function that writes a batch durably by itself (one statement
+committed on its own, say); :class:`GroupCommit` one that writes it on a session, in a
+transaction it begins and commits around it.
 """
 
 from __future__ import annotations
@@ -31,16 +35,16 @@ ItemT = TypeVar("ItemT")
 ResultT = TypeVar("ResultT")
 
 Write = Callable[[AsyncSession, Sequence[ItemT]], Awaitable[Sequence[ResultT]]]
+WriteDurably = Callable[[Sequence[ItemT]], Awaitable[Sequence[ResultT]]]
 
 
-class GroupCommit(Generic[ItemT, ResultT]):
-    """Runs ``write(session, items)`` in one transaction per batch; ``write`` returns one result
-    per item, in order, and must not commit."""
+class GroupWrite(Generic[ItemT, ResultT]):
+    """Runs ``write(items)`` once per batch; ``write`` returns one result per item, in order,
+    once what it wrote is committed."""
 
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        write: Write[ItemT, ResultT],
+        write: WriteDurably[ItemT, ResultT],
         *,
         max_batch: int = 200,
         writers: int = 1,
@@ -52,7 +56,6 @@ class GroupCommit(Generic[ItemT, ResultT]):
             raise ValueError("writers must be at least 1")
         if extra_batch < 1:
             raise ValueError("extra_batch must be at least 1")
-        self._sessionmaker = sessionmaker
         self._write = write
         self._max_batch = max_batch
         self._max_writers = writers
@@ -60,7 +63,7 @@ class GroupCommit(Generic[ItemT, ResultT]):
         self._queue: list[tuple[ItemT, asyncio.Future[ResultT]]] = []
         self._writers: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
-        # How many transactions committed, and how many items they wrote (read by the tests).
+        # How many batches were written, and how many items they held (read by the tests).
         self.batches = 0
         self.items = 0
 
@@ -103,10 +106,9 @@ class GroupCommit(Generic[ItemT, ResultT]):
 
     async def _commit(self, batch: list[tuple[ItemT, asyncio.Future[ResultT]]]) -> None:
         try:
-            async with self._sessionmaker() as session, session.begin():
-                results = await self._write(session, [item for item, _ in batch])
-                if len(results) != len(batch):  # before the commit: nothing is kept
-                    raise RuntimeError(f"write returned {len(results)} results for {len(batch)} items")
+            results = await self._write([item for item, _ in batch])
+            if len(results) != len(batch):
+                raise RuntimeError(f"write returned {len(results)} results for {len(batch)} items")
         except Exception as exc:
             if len(batch) > 1:
                 for one in batch:
@@ -121,3 +123,26 @@ class GroupCommit(Generic[ItemT, ResultT]):
         for (_, future), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)
+
+
+class GroupCommit(GroupWrite[ItemT, ResultT]):
+    """Runs ``write(session, items)`` in one transaction per batch; ``write`` returns one result
+    per item, in order, and must not commit."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        write: Write[ItemT, ResultT],
+        *,
+        max_batch: int = 200,
+        writers: int = 1,
+        extra_batch: int = 1,
+    ) -> None:
+        async def in_transaction(items: Sequence[ItemT]) -> Sequence[ResultT]:
+            async with sessionmaker() as session, session.begin():
+                results = await write(session, items)
+                if len(results) != len(items):  # before the commit: nothing is kept
+                    raise RuntimeError(f"write returned {len(results)} results for {len(items)} items")
+                return results
+
+        super().__init__(in_transaction, max_batch=max_batch, writers=writers, extra_batch=extra_batch)

@@ -23,6 +23,7 @@ from sqlalchemy.pool import NullPool
 from credit.check import identifiers, repository
 from credit.check.models import CheckAudit, CheckQuotaUsage
 from credit.check.schemas import CheckResult
+from credit.check.service import CheckAudits
 from credit.main import create_app as create_credit_app
 from credit.subject.models import Subject
 from shared import migrations
@@ -223,7 +224,9 @@ async def test_a_batch_of_1000_is_answered_in_order_with_a_constant_number_of_st
         # On PostgreSQL the check runs its SQL on asyncpg itself: everything sent on the
         # connection is logged there, BEGIN and COMMIT included, were there any.
         driver = dbapi_connection.driver_connection
-        if hasattr(driver, "add_query_logger"):
+        # Once per connection: the check takes one for its lookup and one for its audit row,
+        # often the same.
+        if hasattr(driver, "add_query_logger") and driver not in drivers:
             driver.add_query_logger(log)
             drivers.append(driver)
 
@@ -460,6 +463,73 @@ async def test_the_429_tells_the_count_of_the_day_from_the_counter(db_urls: dict
         ("bank", today): 5,
     }
     assert audited == 6
+
+
+async def test_checks_audited_together_are_counted_as_if_one_by_one(
+    db_urls: dict[str, str], backend: str
+) -> None:
+    # On PostgreSQL the audit rows of concurrent checks are written together (one statement
+    # per batch): the answer must be what adding them one by one, in order, would give.
+    # Quota 5: A's 3+2 fit and its 1 does not; B's 2 fits and its 4 does not; C's 1+1 fit at
+    # once; A's 2 of yesterday goes to yesterday's counter.
+    today = china_today()
+    yesterday = today - timedelta(days=1)
+    wanted = [("a", 3, today), ("b", 2, today), ("a", 2, today), ("a", 1, today), ("b", 4, today)]
+    wanted += [("c", 1, today), ("c", 1, today), ("a", 2, yesterday)]
+    rows = [
+        repository.AuditRow(
+            client_id=client,
+            client_name=f"客户端{client}",
+            purpose="loan",
+            as_of=day,
+            subject_count=count,
+            restricted_count=0,
+            at=now_utc(),
+            answers_json=f'[["{client}-{index}", false, []]]',
+            day=day,
+        )
+        for index, (client, count, day) in enumerate(wanted)
+    ]
+    database = Database(db_urls["credit"])
+    audits = CheckAudits(database, quota=5)
+    try:
+        if backend == "postgresql":
+            # Submitted together, written by one statement.
+            ids = await asyncio.gather(*(audits.add(row) for row in rows))
+            assert audits.group is not None and (audits.group.batches, audits.group.items) == (1, len(rows))
+        else:
+            assert audits.group is None
+            ids = [await audits.add(row) for row in rows]
+        await audits.close()
+        assert [audit_id is not None for audit_id in ids] == [
+            True,
+            True,
+            True,
+            False,
+            False,
+            True,
+            True,
+            True,
+        ]
+        assert len(set(ids) - {None}) == 6
+        async with database.sessionmaker() as session:
+            stored = {a.id: a for a in (await session.execute(select(CheckAudit))).scalars()}
+    finally:
+        await database.dispose()
+    # Each id is the audit row of its own check.
+    assert set(stored) == set(ids) - {None}
+    for index, (audit_id, row) in enumerate(zip(ids, rows, strict=True)):
+        if audit_id is not None:
+            audit = stored[audit_id]
+            assert (audit.client_id, audit.subject_count, audit.as_of) == (
+                row.client_id,
+                row.subject_count,
+                row.day,
+            )
+            assert audit.answers == [[f"{row.client_id}-{index}", False, []]]
+    usage, audited = await _usage_and_audited(db_urls["credit"])
+    assert usage == {("a", today): 5, ("b", today): 2, ("c", today): 2, ("a", yesterday): 2}
+    assert audited == 11
 
 
 async def test_the_session_store_counts_within_the_quota_on_either_database(db_urls: dict[str, str]) -> None:

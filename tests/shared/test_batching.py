@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.case.models import Case
-from shared.batching import GroupCommit
+from shared.batching import GroupCommit, GroupWrite
 from shared.db import Database
 from tests.complaints.helpers import bare_case
 
@@ -164,6 +164,36 @@ async def test_a_write_that_answers_for_too_few_items_keeps_nothing(database: Da
     results = await asyncio.gather(commit.submit("S-1"), commit.submit("S-2"), return_exceptions=True)
     assert all(isinstance(r, RuntimeError) and "0 results" in str(r) for r in results), results
     assert await _stored(database) == set()
+
+
+async def test_a_group_write_batches_a_write_that_commits_by_itself() -> None:
+    # GroupWrite: no session around it; a batch that fails is written again item by item, and
+    # a write that answers for too few items fails its items.
+    batches: list[list[int]] = []
+    gate = asyncio.Event()
+
+    async def write(items: Sequence[int]) -> list[int]:
+        batches.append(list(items))
+        if len(batches) == 1:
+            await gate.wait()
+        if 13 in items:
+            if len(items) > 1:
+                raise RuntimeError("one bad item in the batch")
+            return []
+        return [item * 10 for item in items]
+
+    group: GroupWrite[int, int] = GroupWrite(write)
+    first = asyncio.create_task(group.submit(1))
+    await asyncio.sleep(0)
+    rest = [asyncio.create_task(group.submit(n)) for n in (2, 13, 4)]
+    await asyncio.sleep(0.01)
+    gate.set()
+    results = await asyncio.gather(first, *rest, return_exceptions=True)
+    await group.close()
+    assert results[:2] == [10, 20] and results[3] == 40
+    assert isinstance(results[2], RuntimeError) and "0 results for 1 items" in str(results[2])
+    assert batches == [[1], [2, 13, 4], [2], [13], [4]]
+    assert (group.batches, group.items) == (3, 3)
 
 
 def test_max_batch_and_writers_must_be_positive(database: Database) -> None:

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import FastAPI
 
 from credit import api
+from credit.check.service import CheckAudits
 from credit.config import CreditSettings
 from credit.listing.dependencies import build_calendar
 from credit.listing.scan import scan_forever
@@ -17,6 +18,7 @@ def create_app(settings: CreditSettings | None = None, *, configure_logs: bool =
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.calendar = build_calendar(settings)
+        app.state.check_audits = audits = CheckAudits(app.state.db, settings.check_daily_quota)
         tasks: list[asyncio.Task[None]] = []
         if settings.background_tasks:
             # Listings whose term is over leave the list (期满移出); safe on several replicas.
@@ -28,6 +30,7 @@ def create_app(settings: CreditSettings | None = None, *, configure_logs: bool =
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
+            await audits.close()
 
     return create_base_app(
         settings,

@@ -15,9 +15,12 @@ Two ways to run the same statements (the lookup, then the counter and the audit 
   themselves (synchronous_commit applies as for any commit) before the answer is sent, and the
   lookup before it only reads: BEGIN and COMMIT would be two more round trips per check for
   nothing, and SQLAlchemy's session, execution context and rows cost more CPU than a
-  one-subject check's SQL;
-- on SQLite (development and tests), the Core statements below on the request's session, in
-  its transaction: SQLite has no data-modifying ``WITH``, so the counter's upsert returns the
+  one-subject check's SQL. The service writes the audit rows of concurrent checks together
+  (``credit.check.service.CheckAudits``): :meth:`PostgresChecks.add_audits_within_quota`, the
+  same counting for a batch in one statement, each client's counter raised once by its checks'
+  sum when that fits, else its checks counted one by one as above;
+- on SQLite (development and tests), the Core statements below on a session, in its
+  transaction: SQLite has no data-modifying ``WITH``, so the counter's upsert returns the
   new count and the audit row is inserted only if it did; the upsert takes the database's
   write lock, which the transaction holds until it commits.
 """
@@ -26,9 +29,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, datetime
 from functools import cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import (
     JSON,
@@ -314,6 +317,59 @@ RETURNING id
 """
 
 
+class AuditRow(NamedTuple):
+    """One check's audit row as the writers take it: the columns of ``_AUDITED`` in order, the
+    answers already serialised (JSON text) and the China calendar day its count goes to."""
+
+    client_id: str
+    client_name: str
+    purpose: str
+    as_of: date
+    subject_count: int
+    restricted_count: int
+    at: datetime
+    answers_json: str
+    day: date
+
+    def audited(self) -> dict[str, Any]:
+        """The columns of ``_AUDITED`` by name."""
+        return {name: getattr(self, name) for name in _AUDITED}
+
+
+# _PG_INSERT_WITHIN_QUOTA for a batch of checks, in one statement (so one commit, and each
+# client's counter row taken once): the batch's columns as arrays ($1 to $9, in AuditRow's
+# order), the quota $10. The checks of each client and day are counted together, in one upsert
+# that raises the counter by their sum or, if that would take it over the quota, leaves it (and
+# them) alone; the counters are taken in one order, so two batches cannot deadlock on them. The
+# audit rows get their ids before they go in, so the answer is (ordinality, id or null) per
+# check, in the batch's order, whatever order the rows went in.
+_PG_AUDITS_WITHIN_QUOTA = """
+WITH batch AS MATERIALIZED (
+  SELECT b.*, nextval(pg_get_serial_sequence('check_audits', 'id'))::integer AS id
+  FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::date[], $5::integer[],
+              $6::integer[], $7::timestamptz[], $8::text[], $9::date[])
+       WITH ORDINALITY AS b(client_id, client_name, purpose, as_of, subject_count,
+                            restricted_count, at, answers, day, ord)
+), counted AS (
+  INSERT INTO check_quota_usage AS u (client_id, day, used)
+  SELECT client_id, day, sum(subject_count)::bigint FROM batch
+  GROUP BY client_id, day HAVING sum(subject_count) <= $10::bigint
+  ORDER BY client_id, day
+  ON CONFLICT (client_id, day) DO UPDATE SET used = u.used + EXCLUDED.used
+  WHERE u.used + EXCLUDED.used <= $10::bigint
+  RETURNING client_id, day
+), audited AS (
+  INSERT INTO check_audits
+    (id, client_id, client_name, purpose, as_of, subject_count, restricted_count, at, answers)
+  SELECT b.id, b.client_id, b.client_name, b.purpose, b.as_of, b.subject_count,
+         b.restricted_count, b.at, b.answers::json
+  FROM batch b JOIN counted c ON c.client_id = b.client_id AND c.day = b.day
+  RETURNING id
+)
+SELECT b.ord, a.id FROM batch b LEFT OUTER JOIN audited a ON a.id = b.id ORDER BY b.ord
+"""
+
+
 class PostgresChecks:
     """The statements' SQL on the asyncpg connection of a pooled connection, no transaction."""
 
@@ -345,8 +401,41 @@ class PostgresChecks:
         )
         return None if audit_id is None else int(audit_id)
 
+    async def add_audits_within_quota(self, quota: int, rows: Sequence[AuditRow]) -> list[int | None]:
+        """Each row's audit id, or None where its count would take its client's counter of
+        its day over ``quota`` (nothing then changed for it), as if the rows had been added
+        one by one in order: a client and day whose checks together do not fit are counted
+        again one check at a time (near the quota only), each on its own statement."""
+        if len(rows) <= 1:
+            # Alone (an idle service's every check): the one-check statement, which costs
+            # PostgreSQL less than the batch's arrays, grouping and joins.
+            return [
+                await self.add_audit_within_quota(
+                    quota=quota, day=row.day, answers_json=row.answers_json, **row.audited()
+                )
+                for row in rows
+            ]
+        columns = list(zip(*rows, strict=True))
+        records = await self.connection.fetch(_PG_AUDITS_WITHIN_QUOTA, *columns, min(quota, _MAX_BIGINT))
+        ids: list[int | None] = [None if record[1] is None else int(record[1]) for record in records]
+        for index, row in enumerate(rows):
+            if ids[index] is None:
+                ids[index] = await self.add_audit_within_quota(
+                    quota=quota, day=row.day, answers_json=row.answers_json, **row.audited()
+                )
+        return ids
+
     async def subjects_checked(self, client_id: str, day: date) -> int:
         return int(await self.connection.fetchval(_PG_USED, client_id, day) or 0)
+
+
+async def add_audits_within_quota(
+    engine: AsyncEngine, quota: int, rows: Sequence[AuditRow]
+) -> list[int | None]:
+    """:meth:`PostgresChecks.add_audits_within_quota` on a connection of ``engine``'s pool:
+    the credit service's group write (``shared.batching.GroupWrite``) on PostgreSQL."""
+    async with postgres_checks(engine) as checks:
+        return await checks.add_audits_within_quota(quota, rows)
 
 
 @asynccontextmanager

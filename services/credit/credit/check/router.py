@@ -81,5 +81,7 @@ def _payload(body: bytes, content_type: str | None) -> CheckRequest:
 async def check(request: Request, identity: IdentityDep) -> Response:
     payload = _payload(await request.body(), request.headers.get("content-type"))
     settings: CreditSettings = request.app.state.settings
-    result = await service.check(request.app.state.db, identity, payload, settings=settings)
+    result = await service.check(
+        request.app.state.db, identity, payload, settings=settings, audits=request.app.state.check_audits
+    )
     return Response(orjson.dumps(result), media_type="application/json")

@@ -8,6 +8,7 @@ import math
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 import orjson
@@ -16,6 +17,7 @@ from credit.check import identifiers, repository
 from credit.check.schemas import CheckRequest
 from credit.config import CreditSettings
 from shared.auth import Identity
+from shared.batching import GroupWrite
 from shared.db import Database, is_sqlite
 from shared.errors import FieldError, PayloadTooLarge, RateLimited, ValidationFailed
 from shared.identifiers import IdentifierError
@@ -75,9 +77,8 @@ def _day_end(today: date) -> datetime:
 
 @asynccontextmanager
 async def _store(database: Database) -> AsyncIterator[repository.CheckStore]:
-    """Where the check reads and audits: on PostgreSQL a pooled connection used by asyncpg
-    itself, whose one write commits by itself (repository module docstring); on SQLite a
-    session whose transaction commits as the block ends, and rolls back on any error."""
+    """Where the check reads: on PostgreSQL a pooled connection used by asyncpg itself
+    (repository module docstring), on SQLite a session. Given back before the check is audited."""
     if is_sqlite(database.url):
         async with database.sessionmaker() as session, session.begin():
             yield repository.SessionChecks(session)
@@ -86,8 +87,54 @@ async def _store(database: Database) -> AsyncIterator[repository.CheckStore]:
             yield checks
 
 
+class CheckAudits:
+    """Where checks are audited, each within its client's daily quota (``add``: the audit id,
+    or None when the check would take the client over ``quota``, with nothing written).
+
+    On PostgreSQL by group write (``shared.batching``): the checks that arrive while one batch
+    is written are written together by the next, in one statement, so a client's counter row is
+    taken once per batch rather than once per check. Written one by one, each check held that
+    row from its upsert until its commit was flushed while the client's next check waited on
+    it, so one client's checks went through the row in turn. make bench (gateway, one client, 32
+    connections, scale 0.02, alternate runs; this and the routes' order in shared.app): 470-500
+    checks/s before, 660-730 after, with 1.25 ms of the service's CPU per check instead of 1.7
+    and 1.0 ms of PostgreSQL's instead of 1.45. A check alone (an idle service) is written by
+    the one-check statement, as before. On SQLite, one transaction per check (it has one
+    writer anyway)."""
+
+    def __init__(self, database: Database, quota: int) -> None:
+        self._database = database
+        self._quota = quota
+        self._group: GroupWrite[repository.AuditRow, int | None] | None = None
+        if not is_sqlite(database.url):
+            self._group = GroupWrite(partial(repository.add_audits_within_quota, database.engine, quota))
+
+    @property
+    def group(self) -> GroupWrite[repository.AuditRow, int | None] | None:
+        """The group write on PostgreSQL (its ``batches`` and ``items`` tell how it went)."""
+        return self._group
+
+    async def add(self, row: repository.AuditRow) -> int | None:
+        if self._group is not None:
+            return await self._group.submit(row)
+        async with self._database.sessionmaker() as session, session.begin():
+            return await repository.add_audit_within_quota(
+                session, quota=self._quota, day=row.day, answers_json=row.answers_json, **row.audited()
+            )
+
+    async def close(self) -> None:
+        """Wait until every check submitted is audited (at shutdown)."""
+        if self._group is not None:
+            await self._group.close()
+
+
 async def check(
-    database: Database, identity: Identity, payload: CheckRequest, *, settings: CreditSettings
+    database: Database,
+    identity: Identity,
+    payload: CheckRequest,
+    *,
+    settings: CreditSettings,
+    audits: CheckAudits,
 ) -> dict[str, Any]:
     """The answer, as the plain data of a :class:`~credit.check.schemas.CheckResult` (built
     without a model per subject and listing: a batch has a thousand of them). A connection is
@@ -112,68 +159,64 @@ async def check(
         for kind, value in subjects:
             wanted[kind].add(value)
         rows = await store.subjects_with_listings(list(wanted["uscc"]), list(wanted["id_number"]), as_of)
-        known_usccs: dict[str, str] = {}
-        known_id_numbers: dict[str, str] = {}
-        # Per restricted subject: its listings as answered, and their ids as audited.
-        restricting: dict[str, tuple[list[dict[str, Any]], list[str]]] = {}
-        decoded: dict[str, list[str]] = {}  # a batch's listings mostly share one restrictions list
-        for row in rows:
-            subject_id, uscc, id_number, listing_id = row[0], row[1], row[2], row[3]
-            if uscc is not None:
-                known_usccs[uscc] = subject_id
-            if id_number is not None:
-                known_id_numbers[id_number] = subject_id
-            if listing_id is None:
-                continue
-            list_type, role, listed_on, expires_on, restrictions_json, decision_no = row[4:]
-            restrictions = decoded.get(restrictions_json)
-            if restrictions is None:
-                restrictions = decoded[restrictions_json] = orjson.loads(restrictions_json)
-            if payload.purpose in restrictions:
-                shown, ids = restricting.setdefault(subject_id, ([], []))
-                shown.append(
-                    {
-                        "list": list_type,
-                        "role": role,
-                        "decision_no": decision_no,
-                        "listed_on": listed_on,
-                        "expires_on": expires_on,
-                        "restrictions": restrictions,
-                    }
-                )
-                ids.append(listing_id)
+    known_usccs: dict[str, str] = {}
+    known_id_numbers: dict[str, str] = {}
+    # Per restricted subject: its listings as answered, and their ids as audited.
+    restricting: dict[str, tuple[list[dict[str, Any]], list[str]]] = {}
+    decoded: dict[str, list[str]] = {}  # a batch's listings mostly share one restrictions list
+    for row in rows:
+        subject_id, uscc, id_number, listing_id = row[0], row[1], row[2], row[3]
+        if uscc is not None:
+            known_usccs[uscc] = subject_id
+        if id_number is not None:
+            known_id_numbers[id_number] = subject_id
+        if listing_id is None:
+            continue
+        list_type, role, listed_on, expires_on, restrictions_json, decision_no = row[4:]
+        restrictions = decoded.get(restrictions_json)
+        if restrictions is None:
+            restrictions = decoded[restrictions_json] = orjson.loads(restrictions_json)
+        if payload.purpose in restrictions:
+            shown, ids = restricting.setdefault(subject_id, ([], []))
+            shown.append(
+                {
+                    "list": list_type,
+                    "role": role,
+                    "decision_no": decision_no,
+                    "listed_on": listed_on,
+                    "expires_on": expires_on,
+                    "restrictions": restrictions,
+                }
+            )
+            ids.append(listing_id)
 
-        # Tuples (the empty one is shared) rather than lists: orjson writes them as arrays, and
-        # each container a thousand-subject batch allocates brings the next collection closer.
-        results: list[dict[str, Any]] = []
-        answers: list[tuple[str, bool, Sequence[str]]] = []
-        restricted = 0
-        known = {"uscc": known_usccs, "id_number": known_id_numbers}
-        for kind, value in subjects:
-            subject_id = known[kind].get(value)
-            hit = restricting.get(subject_id) if restricting and subject_id is not None else None
-            if hit is None:
-                results.append(
-                    {
-                        "subject": {kind: value},
-                        "known": subject_id is not None,
-                        "restricted": False,
-                        "listings": (),
-                    }
-                )
-                answers.append((value, False, ()))
-            else:
-                restricted += 1
-                results.append(
-                    {"subject": {kind: value}, "known": True, "restricted": True, "listings": hit[0]}
-                )
-                answers.append((value, True, hit[1]))
-        # The client's counter of the day is raised within the quota as the audit row goes in
-        # (repository module docstring): no row if the quota would be exceeded.
-        audit_id = await store.add_audit_within_quota(
-            quota=settings.check_daily_quota,
-            day=today,
-            answers_json=orjson.dumps(answers).decode(),
+    # Tuples (the empty one is shared) rather than lists: orjson writes them as arrays, and
+    # each container a thousand-subject batch allocates brings the next collection closer.
+    results: list[dict[str, Any]] = []
+    answers: list[tuple[str, bool, Sequence[str]]] = []
+    restricted = 0
+    known = {"uscc": known_usccs, "id_number": known_id_numbers}
+    for kind, value in subjects:
+        subject_id = known[kind].get(value)
+        hit = restricting.get(subject_id) if restricting and subject_id is not None else None
+        if hit is None:
+            results.append(
+                {
+                    "subject": {kind: value},
+                    "known": subject_id is not None,
+                    "restricted": False,
+                    "listings": (),
+                }
+            )
+            answers.append((value, False, ()))
+        else:
+            restricted += 1
+            results.append({"subject": {kind: value}, "known": True, "restricted": True, "listings": hit[0]})
+            answers.append((value, True, hit[1]))
+    # The client's counter of the day is raised within the quota as the audit row goes in
+    # (repository module docstring): no row if the quota would be exceeded.
+    audit_id = await audits.add(
+        repository.AuditRow(
             client_id=identity.client_id,
             client_name=identity.client_name,
             purpose=payload.purpose,
@@ -181,14 +224,18 @@ async def check(
             subject_count=count,
             restricted_count=restricted,
             at=now_utc(),
+            answers_json=orjson.dumps(answers).decode(),
+            day=today,
         )
-        if audit_id is None:
+    )
+    if audit_id is None:
+        async with _store(database) as store:
             used = await store.subjects_checked(identity.client_id, today)
-            raise QuotaExceeded(
-                max(1, math.ceil((_day_end(today) - now_utc()).total_seconds())),
-                f"今日核查对象数已达上限（{settings.check_daily_quota} 个，已用 {used} 个，"
-                f"本次 {count} 个），请于次日再试",
-            )
+        raise QuotaExceeded(
+            max(1, math.ceil((_day_end(today) - now_utc()).total_seconds())),
+            f"今日核查对象数已达上限（{settings.check_daily_quota} 个，已用 {used} 个，"
+            f"本次 {count} 个），请于次日再试",
+        )
     return {
         "audit_id": audit_id,
         "purpose": payload.purpose,

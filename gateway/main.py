@@ -31,6 +31,9 @@ from shared.calendar import default_calendar
 from shared.observability import ReadinessCheck
 from shared.outbox import OutboxRelay
 
+# The gateway's own routes, then the proxy's catch-all.
+ROUTERS = [openapi.router, events_router, hotline_router, open311_router, reports_router, proxy.router]
+
 
 def _upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
     urls = {
@@ -119,7 +122,7 @@ def create_app(settings: GatewaySettings | None = None, *, configure_logs: bool 
         title="昆明市劳动保障监察平台网关",
         description="统一入口：认证、路由、限流与热线联动。",
         # Before the proxy, whose /api/v1/{area} would otherwise answer the hotline's paths.
-        routers=[openapi.router, events_router, hotline_router, open311_router, reports_router, proxy.router],
+        routers=ROUTERS,
         extra_lifespan=lifespan,
         readiness=_readiness,
         configure_logs=configure_logs,

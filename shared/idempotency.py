@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import orjson
+from fastapi import Header
 from pydantic import BaseModel
 from sqlalchemy import JSON, Integer, String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,11 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from shared.db import UTCDateTime, utcnow
 from shared.errors import Conflict, FieldError, ValidationFailed
+
+IdempotencyKeyHeader = Annotated[
+    str | None, Header(alias="Idempotency-Key", description="幂等键：相同键与相同内容的重试返回首次结果")
+]
+"""The header every creating POST takes (``tests/test_idempotency_routes.py`` holds them to it)."""
 
 
 class IdempotencyRecordMixin:
@@ -35,6 +41,18 @@ class IdempotencyRecordMixin:
 
 def request_hash(payload: Any) -> str:
     return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS, default=str)).hexdigest()
+
+
+def raw_request_hash(*parts: str | bytes | None) -> str:
+    """The digest of a request taken as it came (a raw body with its media type and query),
+    for endpoints that parse their own bodies; each part is length-prefixed so that moving
+    bytes from one part to the next changes the digest."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = b"" if part is None else part.encode() if isinstance(part, str) else part
+        digest.update(b"-" if part is None else len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
 
 
 async def _record(
@@ -86,11 +104,14 @@ async def begin(
     *,
     client_id: str,
     key: str,
-    payload: Any,
+    payload: Any = None,
+    digest: str | None = None,
 ) -> tuple[IdempotencyRecordMixin, tuple[int, Any] | None]:
-    """Claim ``key``: the record to complete, and the stored response if this is a replay."""
+    """Claim ``key``: the record to complete, and the stored response if this is a replay.
+    The request is told by ``payload`` (hashed here) or by its ``digest``."""
     check_key(key)
-    digest = request_hash(payload)
+    if digest is None:
+        digest = request_hash(payload)
     existing = await _record(session, model, client_id, key)
     if existing is not None:
         return existing, _replay(existing, digest)
@@ -121,12 +142,34 @@ async def run_once(
     produce: Callable[[], Awaitable[BaseModel]],
 ) -> tuple[int, Any]:
     """Run ``produce`` once per (client, key): a retry gets the stored status and body."""
+
+    async def answer() -> tuple[int, BaseModel]:
+        return status_code, await produce()
+
+    return await answer_once(session, model, client_id=client_id, key=key, payload=payload, produce=answer)
+
+
+async def answer_once(
+    session: AsyncSession,
+    model: type[IdempotencyRecordMixin],
+    *,
+    client_id: str,
+    key: str | None,
+    produce: Callable[[], Awaitable[tuple[int, BaseModel]]],
+    payload: Any = None,
+    digest: str | None = None,
+) -> tuple[int, Any]:
+    """As ``run_once``, for work that chooses its own status (201 created, 200 updated or
+    already known): a retry gets the first status and body."""
     record = None
     if key is not None:
-        record, replay = await begin(session, model, client_id=client_id, key=key, payload=payload)
+        record, replay = await begin(
+            session, model, client_id=client_id, key=key, payload=payload, digest=digest
+        )
         if replay is not None:
             return replay
-    body = (await produce()).model_dump(mode="json")
+    status_code, out = await produce()
+    body = out.model_dump(mode="json")
     if record is not None:
         complete(record, status_code, body)
     return status_code, body

@@ -8,9 +8,9 @@ requests need an ``api_key``: ``complaints:write`` to file, and to read back wha
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from gateway.authn import Authenticator
@@ -21,6 +21,7 @@ from gateway.ratelimit import RateLimiter
 from shared.auth import Identity
 from shared.db import SessionDep
 from shared.errors import AppError, RateLimited
+from shared.idempotency import IdempotencyKeyHeader
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
 _READ_SCOPES = ("complaints:read", "complaints:write", "cases:manage")
@@ -100,7 +101,7 @@ async def create_request(
     request: Request,
     links: LinksDep,
     fmt: str,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     async def work() -> Any:
         params = service.parse_body(await request.body(), request.headers.get("content-type", ""))

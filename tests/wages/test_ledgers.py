@@ -38,7 +38,8 @@ async def _ledgers(client: httpx.AsyncClient, **params: Any) -> list[dict[str, A
     return items
 
 
-async def _line_count(url: str) -> int:
+async def line_count(url: str) -> int:
+    """Payroll lines stored, every ledger and version."""
     database = Database(url)
     try:
         async with database.sessionmaker() as session:
@@ -169,7 +170,7 @@ async def test_every_bad_json_line_is_listed_and_nothing_is_stored(
     assert [e["line_no"] for e in problem["errors"]] == [1, 3, 4, 5, 6, 7, 7, 7, 7, 8, 8, 8, 9]
     assert "第 2 条" in problem["errors"][4]["message"]
     assert await _ledgers(wages_client) == []
-    assert await _line_count(db_urls["wages"]) == 0
+    assert await line_count(db_urls["wages"]) == 0
 
 
 async def test_every_bad_csv_line_is_listed_by_file_line(wages_client: httpx.AsyncClient) -> None:
@@ -378,7 +379,7 @@ async def test_after_ledger_hooks_run_in_the_same_transaction(db_urls: dict[str,
         # Rolled back whole: version 1 is still the current one, no version 2.
         october = await _ledgers(client, period="2026-10")
         assert [(lg["version"], lg["current"]) for lg in october] == [(1, True)]
-    assert await _line_count(db_urls["wages"]) == 2
+    assert await line_count(db_urls["wages"]) == 2
 
 
 async def test_a_large_ledger_goes_through_the_bulk_path(
@@ -390,7 +391,7 @@ async def test_a_large_ledger_goes_through_the_bulk_path(
     created = await submit(wages_client, ledger(uscc, "2026-10", lines))
     assert created["line_count"] == 12_000
     assert created["total_payable"] == "36000120.00"
-    assert await _line_count(db_urls["wages"]) == 12_000
+    assert await line_count(db_urls["wages"]) == 12_000
     last = await wages_client.get(
         f"{PAYROLLS}/{created['id']}/lines", params={"limit": 500}, headers=reader()
     )
@@ -451,9 +452,9 @@ async def test_a_bad_line_found_while_the_lines_are_written_refuses_the_whole_le
             ("lines[60].id_number", "duplicate_id_number", 61),
         ]
         assert await _ledgers(client) == []
-        assert await _line_count(db_urls["wages"]) == 0
+        assert await line_count(db_urls["wages"]) == 0
         created = await submit(client, ledger(uscc, "2026-10", lines[:45]))
         assert (created["version"], created["line_count"]) == (1, 45)
         last = await client.get(f"{PAYROLLS}/{created['id']}/lines", params={"limit": 50}, headers=reader())
         assert [i["line_no"] for i in last.json()["items"]] == list(range(1, 46))
-    assert await _line_count(db_urls["wages"]) == 45
+    assert await line_count(db_urls["wages"]) == 45

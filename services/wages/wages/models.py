@@ -3,6 +3,7 @@
 from wages.alert.models import Alert, AlertEvent, CaseRequest, ProcessedEvent
 from wages.base import Base
 from wages.employer.models import MonitoredEmployer, RosterWorker
+from wages.idempotency import IdempotencyRecord
 from wages.ledger.models import BankPayment, LabourCostTransfer, PayrollLedger, PayrollLine
 
 metadata = Base.metadata
@@ -13,6 +14,7 @@ __all__ = [
     "BankPayment",
     "Base",
     "CaseRequest",
+    "IdempotencyRecord",
     "LabourCostTransfer",
     "MonitoredEmployer",
     "PayrollLedger",

@@ -11,6 +11,7 @@ from complaints.attachment.storage import LocalDiskStorage, Storage
 from complaints.config import ComplaintsSettings
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageParamsDep
 from shared.settings import VAR_DIR
 
@@ -76,7 +77,7 @@ async def upload_attachment(
     identity: IdentityDep,
     settings: SettingsDep,
     storage: StorageDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     length = request.headers.get("content-length", "")
     status, body = await service.upload(

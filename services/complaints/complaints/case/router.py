@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from complaints.case import repository, service
@@ -21,6 +21,7 @@ from complaints.case.schemas import (
 )
 from shared.auth import Identity, IdentityDep, require_scopes
 from shared.db import SessionDep
+from shared.idempotency import IdempotencyKeyHeader
 from shared.identifiers import DistrictCode, IndustryCode
 from shared.pagination import Page, PageParamsDep
 
@@ -40,7 +41,7 @@ async def file_case(
     # this route answers the rest, and documents the endpoint.
     identity: Annotated[Identity, require_scopes(*FILERS)],
     intake: IntakeDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     # No request session: the case is written by the group commit of concurrent filings.
     status, body = await service.file_case(intake, identity, payload, idempotency_key=idempotency_key)

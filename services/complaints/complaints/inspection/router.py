@@ -3,17 +3,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from complaints.case.dependencies import ClockDep
 from complaints.case.schemas import CaseOut
+from complaints.idempotency import IdempotencyRecord
 from complaints.inspection import service
 from complaints.inspection.dependencies import ExistingInspection
 from complaints.inspection.repository import Filters
 from complaints.inspection.schemas import InspectionCreate, InspectionKind, InspectionOut, InspectionSummary
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
+from shared.idempotency import IdempotencyKeyHeader, run_once
 from shared.identifiers import USCC, DistrictCode, IndustryCode
 from shared.pagination import Page, PageParamsDep
 
@@ -37,9 +39,7 @@ async def create_inspection(
     payload: InspectionCreate,
     session: SessionDep,
     identity: IdentityDep,
-    idempotency_key: Annotated[
-        str | None, Header(alias="Idempotency-Key", description="幂等键：重试时返回首次结果")
-    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     status_code, body = await service.create_inspection(
         session, identity, payload, idempotency_key=idempotency_key
@@ -103,7 +103,12 @@ async def get_inspection(inspection: ExistingInspection) -> InspectionOut:
 @router.post(
     "/{inspection_id}/findings/{finding_id}/case",
     status_code=201,
+    response_model=CaseOut,
     summary="发现事项立案",
+    description=(
+        "同一发现事项只能立案一次，再次请求为 409（finding_case_exists）；"
+        "带 Idempotency-Key 重试时返回首次结果。"
+    ),
     dependencies=[require_scopes("cases:manage")],
 )
 async def open_case(
@@ -112,5 +117,17 @@ async def open_case(
     session: SessionDep,
     identity: IdentityDep,
     clock: ClockDep,
-) -> CaseOut:
-    return await service.open_case_from_finding(session, identity, inspection, finding_id, clock=clock)
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    status, body = await run_once(
+        session,
+        IdempotencyRecord,
+        client_id=identity.client_id,
+        key=idempotency_key,
+        payload={"inspection_id": inspection.id, "finding_id": finding_id},
+        status_code=201,
+        produce=lambda: service.open_case_from_finding(
+            session, identity, inspection, finding_id, clock=clock
+        ),
+    )
+    return JSONResponse(body, status_code=status)

@@ -1,22 +1,42 @@
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from credit.disclosure import service
 from credit.disclosure.schemas import BatchCreate, BatchOut
+from credit.idempotency import IdempotencyRecord
 from credit.listing.dependencies import SettingsDep
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
+from shared.idempotency import IdempotencyKeyHeader, run_once
 
 router = APIRouter(prefix="/api/v1/credit/disclosures", tags=["credit"])
 _MANAGE = require_scopes("credit:manage")
 
 
 @router.post(
-    "/batches", summary="编制季度重大违法行为公布批次（草稿）", status_code=201, dependencies=[_MANAGE]
+    "/batches",
+    summary="编制季度重大违法行为公布批次（草稿）",
+    status_code=201,
+    response_model=BatchOut,
+    dependencies=[_MANAGE],
 )
 async def create_batch(
-    payload: BatchCreate, session: SessionDep, identity: IdentityDep, settings: SettingsDep
-) -> BatchOut:
-    return await service.create_batch(session, identity, payload.period, settings=settings)
+    payload: BatchCreate,
+    session: SessionDep,
+    identity: IdentityDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    status, body = await run_once(
+        session,
+        IdempotencyRecord,
+        client_id=identity.client_id,
+        key=idempotency_key,
+        payload=payload.model_dump(mode="json"),
+        status_code=201,
+        produce=lambda: service.create_batch(session, identity, payload.period, settings=settings),
+    )
+    return JSONResponse(body, status_code=status)
 
 
 @router.get("/batches/{batch_id}", summary="公布批次详情", dependencies=[_MANAGE])

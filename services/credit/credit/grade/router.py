@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
 
 from credit.config import CreditSettings
 from credit.grade import repository, service
@@ -13,8 +14,10 @@ from credit.grade.schemas import (
     GradeOut,
     OverrideIn,
 )
+from credit.idempotency import IdempotencyRecord
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
+from shared.idempotency import IdempotencyKeyHeader, run_once
 from shared.identifiers import USCC, DistrictCode
 from shared.pagination import Page, PageParamsDep
 
@@ -44,6 +47,7 @@ async def evaluate(
     "/subjects/{uscc}/grades/{year}/override",
     summary="人工调整等级（须说明理由）",
     status_code=201,
+    response_model=GradeOut,
     dependencies=[require_scopes("credit:manage")],
 )
 async def override(
@@ -53,8 +57,18 @@ async def override(
     session: SessionDep,
     identity: IdentityDep,
     settings: SettingsDep,
-) -> GradeOut:
-    return await service.override(session, identity, uscc, year, payload, settings=settings)
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    status, body = await run_once(
+        session,
+        IdempotencyRecord,
+        client_id=identity.client_id,
+        key=idempotency_key,
+        payload={"uscc": uscc, "year": year, **payload.model_dump(mode="json")},
+        status_code=201,
+        produce=lambda: service.override(session, identity, uscc, year, payload, settings=settings),
+    )
+    return JSONResponse(body, status_code=status)
 
 
 @router.get("/grades", summary="现行等级列表", dependencies=[require_scopes("credit:manage")])

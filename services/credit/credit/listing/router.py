@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from credit.idempotency import IdempotencyRecord
@@ -11,6 +11,7 @@ from credit.listing.schemas import FeedPage, ListingCreate, ListingDetail, Listi
 from shared import idempotency
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
+from shared.idempotency import IdempotencyKeyHeader
 from shared.identifiers import USCC
 from shared.pagination import Page, PageParamsDep
 
@@ -31,7 +32,7 @@ async def propose(
     identity: IdentityDep,
     settings: SettingsDep,
     calendar: CalendarDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     status, body = await idempotency.run_once(
         session,

@@ -1,13 +1,12 @@
 """The compliance file, the event intake and officer-recorded violations.
 
-Creating POSTs here do not take ``Idempotency-Key``: the credit service has no idempotency
-table. Registration is an upsert and the event intake deduplicates on the event id, so both
-are safe to retry; a retried violation POST records the violation again.
+Creating POSTs take ``Idempotency-Key`` (contract): a retry with the key gets the first status
+and body. The internal event intake deduplicates on the event id instead.
 """
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from credit.idempotency import IdempotencyRecord
@@ -25,6 +24,7 @@ from credit.subject.schemas import (
 from shared import idempotency
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
+from shared.idempotency import IdempotencyKeyHeader
 from shared.identifiers import USCC, IdNumber
 
 router = APIRouter(prefix="/api/v1/credit", tags=["credit"])
@@ -66,10 +66,24 @@ async def get_subject_file(
     dependencies=[require_scopes("credit:manage")],
 )
 async def register_subject(
-    payload: SubjectUpsert, session: SessionDep, identity: IdentityDep
+    payload: SubjectUpsert,
+    session: SessionDep,
+    identity: IdentityDep,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    created, file = await service.register(session, identity, payload)
-    return JSONResponse(file.model_dump(mode="json"), status_code=201 if created else 200)
+    async def register() -> tuple[int, SubjectFile]:
+        created, file = await service.register(session, identity, payload)
+        return 201 if created else 200, file
+
+    status, body = await idempotency.answer_once(
+        session,
+        IdempotencyRecord,
+        client_id=identity.client_id,
+        key=idempotency_key,
+        payload=payload.model_dump(mode="json"),
+        produce=register,
+    )
+    return JSONResponse(body, status_code=status)
 
 
 @router.get(
@@ -94,7 +108,7 @@ async def record_violation(
     payload: ViolationIn,
     session: SessionDep,
     identity: IdentityDep,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     status, body = await idempotency.run_once(
         session,
@@ -112,6 +126,7 @@ async def record_violation(
     "/violations/{violation_id}/corrections",
     summary="更正违法记录（原记录保留并标记为已更正）",
     status_code=201,
+    response_model=ViolationOut,
     dependencies=[require_scopes("credit:manage")],
 )
 async def correct_violation(
@@ -119,5 +134,15 @@ async def correct_violation(
     payload: ViolationCorrection,
     session: SessionDep,
     identity: IdentityDep,
-) -> ViolationOut:
-    return await violations.correct(session, identity, violation_id, payload)
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    status, body = await idempotency.run_once(
+        session,
+        IdempotencyRecord,
+        client_id=identity.client_id,
+        key=idempotency_key,
+        payload={"violation_id": violation_id, **payload.model_dump(mode="json")},
+        status_code=201,
+        produce=lambda: violations.correct(session, identity, violation_id, payload),
+    )
+    return JSONResponse(body, status_code=status)

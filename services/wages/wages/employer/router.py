@@ -5,6 +5,7 @@ from fastapi.responses import JSONResponse
 
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
+from shared.idempotency import IdempotencyKeyHeader, answer_once
 from shared.identifiers import USCC, DistrictCode
 from shared.pagination import Page, PageParamsDep
 from shared.timeutil import china_today
@@ -19,6 +20,7 @@ from wages.employer.schemas import (
     RosterReplaced,
     RosterWorkerOut,
 )
+from wages.idempotency import IdempotencyRecord
 
 router = APIRouter(prefix="/api/v1/wages", tags=["wages"])
 _READERS = ("wages:read", "wages:write")
@@ -60,10 +62,21 @@ _ROSTER_BODY = {
     dependencies=[require_scopes("wages:write")],
 )
 async def register_employer(
-    payload: EmployerIn, session: SessionDep, identity: IdentityDep, settings: SettingsDep
+    payload: EmployerIn,
+    session: SessionDep,
+    identity: IdentityDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    status, out = await service.register_employer(session, identity, payload, settings=settings)
-    return JSONResponse(out.model_dump(mode="json"), status_code=status)
+    status, out = await answer_once(
+        session,
+        IdempotencyRecord,
+        client_id=identity.client_id,
+        key=idempotency_key,
+        payload=payload.model_dump(mode="json"),
+        produce=lambda: service.register_employer(session, identity, payload, settings=settings),
+    )
+    return JSONResponse(out, status_code=status)
 
 
 @router.get("/employers", summary="工资支付监控单位列表", dependencies=[require_scopes("wages:read")])

@@ -1,3 +1,4 @@
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -5,12 +6,14 @@ from fastapi.responses import JSONResponse
 
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
+from shared.idempotency import IdempotencyKeyHeader, answer_once, raw_request_hash
 from shared.identifiers import USCC
 from shared.pagination import Page, PageParamsDep
 from shared.timeutil import china_today
 from wages.employer.dependencies import SettingsDep
 from wages.employer.period import PERIOD_PATTERN
 from wages.employer.router import UsccPath
+from wages.idempotency import IdempotencyRecord
 from wages.ledger import service
 from wages.ledger.hooks import AfterLedgerHook, after_ledger_hooks
 from wages.ledger.schemas import (
@@ -65,10 +68,16 @@ _LEDGER_BODY = {
 }
 
 
+# Above this a keyed ledger's body is hashed in a worker thread (a million lines is ~60 MB).
+_HASH_IN_THREAD = 1 << 20
+
+
 @router.post(
     "/payrolls",
     summary="提交工资支付台账（JSON 或 CSV），重复提交同一所属期生成新版本",
+    description="带 Idempotency-Key 重试时返回首次结果，不生成新版本。",
     status_code=201,
+    response_model=LedgerOut,
     dependencies=[require_scopes("wages:write")],
     openapi_extra=_LEDGER_BODY,
 )
@@ -80,18 +89,43 @@ async def submit_ledger(
     hooks: HooksDep,
     uscc: Annotated[str | None, Query(description="CSV 提交时：统一社会信用代码")] = None,
     period: Annotated[str | None, Query(description="CSV 提交时：工资所属期 YYYY-MM")] = None,
-) -> LedgerOut:
-    return await service.submit_ledger(
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    body = await request.body()
+    content_type = request.headers.get("content-type")
+    digest = None
+    if idempotency_key is not None:
+        # The body as it came, with what else tells the ledger: its media type and the CSV's query.
+        parts = (content_type, uscc, period, body)
+        digest = (
+            await asyncio.to_thread(raw_request_hash, *parts)
+            if len(body) > _HASH_IN_THREAD
+            else raw_request_hash(*parts)
+        )
+
+    async def submit() -> tuple[int, LedgerOut]:
+        ledger = await service.submit_ledger(
+            session,
+            identity,
+            body,
+            content_type=content_type,
+            query_uscc=uscc,
+            query_period=period,
+            settings=settings,
+            hooks=hooks,
+            today=china_today(),
+        )
+        return 201, ledger
+
+    status, out = await answer_once(
         session,
-        identity,
-        await request.body(),
-        content_type=request.headers.get("content-type"),
-        query_uscc=uscc,
-        query_period=period,
-        settings=settings,
-        hooks=hooks,
-        today=china_today(),
+        IdempotencyRecord,
+        client_id=identity.client_id,
+        key=idempotency_key,
+        digest=digest,
+        produce=submit,
     )
+    return JSONResponse(out, status_code=status)
 
 
 @router.get("/payrolls", summary="工资支付台账列表（含各版本）", dependencies=[require_scopes(*_READERS)])
@@ -122,9 +156,21 @@ async def ledger_lines(ledger_id: str, session: SessionDep, page: PageParamsDep)
     responses={200: {"description": "全部为此前已收到的流水，未新增记录", "model": PaymentsReceived}},
     dependencies=[require_scopes("wages:write")],
 )
-async def receive_payments(payload: PaymentsIn, session: SessionDep, identity: IdentityDep) -> JSONResponse:
-    status, out = await service.receive_payments(session, identity, payload, today=china_today())
-    return JSONResponse(out.model_dump(mode="json"), status_code=status)
+async def receive_payments(
+    payload: PaymentsIn,
+    session: SessionDep,
+    identity: IdentityDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    status, out = await answer_once(
+        session,
+        IdempotencyRecord,
+        client_id=identity.client_id,
+        key=idempotency_key,
+        payload=payload.model_dump(mode="json"),
+        produce=lambda: service.receive_payments(session, identity, payload, today=china_today()),
+    )
+    return JSONResponse(out, status_code=status)
 
 
 @router.post(
@@ -135,6 +181,19 @@ async def receive_payments(payload: PaymentsIn, session: SessionDep, identity: I
     responses={200: {"description": "该银行流水号此前已收到", "model": TransferOut}},
     dependencies=[require_scopes("wages:write")],
 )
-async def record_transfer(uscc: UsccPath, payload: TransferIn, session: SessionDep) -> JSONResponse:
-    status, out = await service.record_transfer(session, uscc, payload, today=china_today())
-    return JSONResponse(out.model_dump(mode="json"), status_code=status)
+async def record_transfer(
+    uscc: UsccPath,
+    payload: TransferIn,
+    session: SessionDep,
+    identity: IdentityDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    status, out = await answer_once(
+        session,
+        IdempotencyRecord,
+        client_id=identity.client_id,
+        key=idempotency_key,
+        payload={"uscc": uscc, **payload.model_dump(mode="json")},
+        produce=lambda: service.record_transfer(session, uscc, payload, today=china_today()),
+    )
+    return JSONResponse(out, status_code=status)

@@ -6,9 +6,8 @@ listed), then stored as a new version of its employer and period: earlier versio
 up to a million lines, so they run in a worker thread and the event loop keeps serving others;
 on PostgreSQL the lines checked so far are COPYed meanwhile, in the same transaction.
 
-``Idempotency-Key`` is not honoured here: the wages database has no idempotency table. A
-registration or a bank confirmation is naturally idempotent (USCC, bank_ref); a retried ledger
-becomes one more version.
+A resubmitted ledger becomes one more version; a retry that must not (a feed that lost the
+answer) carries ``Idempotency-Key``, honoured in the router around these functions.
 """
 
 from __future__ import annotations

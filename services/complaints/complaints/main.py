@@ -13,6 +13,7 @@ from complaints.case import intake
 from complaints.case.deadlines import Clock
 from complaints.case.dependencies import Intake
 from complaints.case.fastpath import IntakeFastPath
+from complaints.case.redate import redate_provisional
 from complaints.case.scan import escalate_overdue
 from complaints.config import ComplaintsSettings
 from complaints.outbox.models import OutboxEvent
@@ -37,7 +38,13 @@ async def run_deadline_scan(database: Database) -> list[str]:
         return await escalate_overdue(session, china_today())
 
 
-async def _scan_forever(database: Database, interval: float) -> None:
+async def _scan_forever(database: Database, interval: float, clock: Clock) -> None:
+    # The calendar is read at start: deadlines counted on weekdays alone for a year whose
+    # schedule it now has are counted again once, before the first scan looks at them.
+    try:
+        await redate_provisional(database.sessionmaker, clock)
+    except Exception:  # the next start tries again; the provisional flag stays meanwhile
+        log.exception("counting provisional deadlines again failed")
     while True:
         try:
             await run_deadline_scan(database)
@@ -73,7 +80,8 @@ def create_app(settings: ComplaintsSettings | None = None, *, configure_logs: bo
         tasks: list[asyncio.Task[None]] = []
         if settings.background_tasks:
             tasks.append(asyncio.create_task(app.state.outbox_relay.run_forever()))
-            tasks.append(asyncio.create_task(_scan_forever(app.state.db, settings.overdue_scan_seconds)))
+            scan = _scan_forever(app.state.db, settings.overdue_scan_seconds, app.state.clock)
+            tasks.append(asyncio.create_task(scan))
         try:
             yield
         finally:

@@ -176,6 +176,7 @@ async def _notify_penalty(
 ) -> Changes:
     result = clock.hearing_request_by(on)
     case.hearing_request_by = result.day
+    case.calendar_provisional = case.calendar_provisional or result.provisional
     return {"proposed_fine": format_money(action.proposed_fine), "hearing_request_by": result.day.isoformat()}
 
 

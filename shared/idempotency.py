@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Header
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import JSON, Integer, String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
-from shared.db import UTCDateTime, utcnow
+from shared.auth import IdentityDep
+from shared.db import SessionDep, UTCDateTime, utcnow
 from shared.errors import Conflict, FieldError, ValidationFailed
 
 IdempotencyKeyHeader = Annotated[
@@ -173,3 +176,57 @@ async def answer_once(
     if record is not None:
         complete(record, status_code, body)
     return status_code, body
+
+
+@dataclass(frozen=True)
+class Once:
+    """A request's ``Idempotency-Key`` with the session and the caller it is claimed for: what
+    a creating route takes (``once_dependency``) to answer once per key."""
+
+    session: AsyncSession
+    model: type[IdempotencyRecordMixin]
+    client_id: str
+    key: str | None
+
+    async def created(self, produce: Callable[[], Awaitable[BaseModel]], *, payload: Any) -> JSONResponse:
+        """201 with what ``produce`` made, or the first answer to this key."""
+        status, body = await run_once(
+            self.session,
+            self.model,
+            client_id=self.client_id,
+            key=self.key,
+            payload=payload,
+            status_code=201,
+            produce=produce,
+        )
+        return JSONResponse(body, status_code=status)
+
+    async def answer(
+        self,
+        produce: Callable[[], Awaitable[tuple[int, BaseModel]]],
+        *,
+        payload: Any = None,
+        digest: str | None = None,
+    ) -> JSONResponse:
+        """The status and body ``produce`` chose, or the first answer to this key."""
+        status, body = await answer_once(
+            self.session,
+            self.model,
+            client_id=self.client_id,
+            key=self.key,
+            produce=produce,
+            payload=payload,
+            digest=digest,
+        )
+        return JSONResponse(body, status_code=status)
+
+
+def once_for(model: type[IdempotencyRecordMixin]) -> Callable[..., Awaitable[Once]]:
+    """The dependency of ``Annotated[Once, Depends(once_for(Model))]`` for a service's
+    idempotency table; the route's own ``SessionDep`` is the same session (FastAPI resolves it
+    once per request)."""
+
+    async def once(session: SessionDep, identity: IdentityDep, key: IdempotencyKeyHeader = None) -> Once:
+        return Once(session, model, identity.client_id, key)
+
+    return once

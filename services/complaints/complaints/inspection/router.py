@@ -8,14 +8,14 @@ from fastapi.responses import JSONResponse
 
 from complaints.case.dependencies import ClockDep
 from complaints.case.schemas import CaseOut
-from complaints.idempotency import IdempotencyRecord
+from complaints.idempotency import OnceDep
 from complaints.inspection import service
 from complaints.inspection.dependencies import ExistingInspection
 from complaints.inspection.repository import Filters
 from complaints.inspection.schemas import InspectionCreate, InspectionKind, InspectionOut, InspectionSummary
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
-from shared.idempotency import IdempotencyKeyHeader, run_once
+from shared.idempotency import IdempotencyKeyHeader
 from shared.identifiers import USCC, DistrictCode, IndustryCode
 from shared.pagination import Page, PageParamsDep
 
@@ -117,17 +117,9 @@ async def open_case(
     session: SessionDep,
     identity: IdentityDep,
     clock: ClockDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    once: OnceDep,
 ) -> JSONResponse:
-    status, body = await run_once(
-        session,
-        IdempotencyRecord,
-        client_id=identity.client_id,
-        key=idempotency_key,
+    return await once.created(
+        lambda: service.open_case_from_finding(session, identity, inspection, finding_id, clock=clock),
         payload={"inspection_id": inspection.id, "finding_id": finding_id},
-        status_code=201,
-        produce=lambda: service.open_case_from_finding(
-            session, identity, inspection, finding_id, clock=clock
-        ),
     )
-    return JSONResponse(body, status_code=status)

@@ -3,11 +3,10 @@ from fastapi.responses import JSONResponse
 
 from credit.disclosure import service
 from credit.disclosure.schemas import BatchCreate, BatchOut
-from credit.idempotency import IdempotencyRecord
+from credit.idempotency import OnceDep
 from credit.listing.dependencies import SettingsDep
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
-from shared.idempotency import IdempotencyKeyHeader, run_once
 
 router = APIRouter(prefix="/api/v1/credit/disclosures", tags=["credit"])
 _MANAGE = require_scopes("credit:manage")
@@ -25,18 +24,12 @@ async def create_batch(
     session: SessionDep,
     identity: IdentityDep,
     settings: SettingsDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    once: OnceDep,
 ) -> JSONResponse:
-    status, body = await run_once(
-        session,
-        IdempotencyRecord,
-        client_id=identity.client_id,
-        key=idempotency_key,
+    return await once.created(
+        lambda: service.create_batch(session, identity, payload.period, settings=settings),
         payload=payload.model_dump(mode="json"),
-        status_code=201,
-        produce=lambda: service.create_batch(session, identity, payload.period, settings=settings),
     )
-    return JSONResponse(body, status_code=status)
 
 
 @router.get("/batches/{batch_id}", summary="公布批次详情", dependencies=[_MANAGE])

@@ -14,10 +14,9 @@ from credit.grade.schemas import (
     GradeOut,
     OverrideIn,
 )
-from credit.idempotency import IdempotencyRecord
+from credit.idempotency import OnceDep
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
-from shared.idempotency import IdempotencyKeyHeader, run_once
 from shared.identifiers import USCC, DistrictCode
 from shared.pagination import Page, PageParamsDep
 
@@ -57,18 +56,12 @@ async def override(
     session: SessionDep,
     identity: IdentityDep,
     settings: SettingsDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    once: OnceDep,
 ) -> JSONResponse:
-    status, body = await run_once(
-        session,
-        IdempotencyRecord,
-        client_id=identity.client_id,
-        key=idempotency_key,
+    return await once.created(
+        lambda: service.override(session, identity, uscc, year, payload, settings=settings),
         payload={"uscc": uscc, "year": year, **payload.model_dump(mode="json")},
-        status_code=201,
-        produce=lambda: service.override(session, identity, uscc, year, payload, settings=settings),
     )
-    return JSONResponse(body, status_code=status)
 
 
 @router.get("/grades", summary="现行等级列表", dependencies=[require_scopes("credit:manage")])

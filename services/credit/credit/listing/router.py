@@ -3,15 +3,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from credit.idempotency import IdempotencyRecord
+from credit.idempotency import OnceDep
 from credit.listing import repository, service
 from credit.listing.actions import ActionEnvelope
 from credit.listing.dependencies import CalendarDep, SettingsDep
 from credit.listing.schemas import FeedPage, ListingCreate, ListingDetail, ListingSummaryOut, ListType
-from shared import idempotency
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
-from shared.idempotency import IdempotencyKeyHeader
 from shared.identifiers import USCC
 from shared.pagination import Page, PageParamsDep
 
@@ -32,18 +30,12 @@ async def propose(
     identity: IdentityDep,
     settings: SettingsDep,
     calendar: CalendarDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    once: OnceDep,
 ) -> JSONResponse:
-    status, body = await idempotency.run_once(
-        session,
-        IdempotencyRecord,
-        client_id=identity.client_id,
-        key=idempotency_key,
+    return await once.created(
+        lambda: service.propose(session, identity, payload, settings=settings, calendar=calendar),
         payload=payload.model_dump(mode="json"),
-        status_code=201,
-        produce=lambda: service.propose(session, identity, payload, settings=settings, calendar=calendar),
     )
-    return JSONResponse(body, status_code=status)
 
 
 @router.get("/listings", summary="名单记录列表", dependencies=[_MANAGE])

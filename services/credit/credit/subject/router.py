@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from credit.idempotency import IdempotencyRecord
+from credit.idempotency import OnceDep
 from credit.subject import intake, service, violations
 from credit.subject.schemas import (
     EventAck,
@@ -21,10 +21,8 @@ from credit.subject.schemas import (
     ViolationIn,
     ViolationOut,
 )
-from shared import idempotency
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
-from shared.idempotency import IdempotencyKeyHeader
 from shared.identifiers import USCC, IdNumber
 
 router = APIRouter(prefix="/api/v1/credit", tags=["credit"])
@@ -69,21 +67,13 @@ async def register_subject(
     payload: SubjectUpsert,
     session: SessionDep,
     identity: IdentityDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    once: OnceDep,
 ) -> JSONResponse:
     async def register() -> tuple[int, SubjectFile]:
         created, file = await service.register(session, identity, payload)
         return 201 if created else 200, file
 
-    status, body = await idempotency.answer_once(
-        session,
-        IdempotencyRecord,
-        client_id=identity.client_id,
-        key=idempotency_key,
-        payload=payload.model_dump(mode="json"),
-        produce=register,
-    )
-    return JSONResponse(body, status_code=status)
+    return await once.answer(register, payload=payload.model_dump(mode="json"))
 
 
 @router.get(
@@ -108,18 +98,11 @@ async def record_violation(
     payload: ViolationIn,
     session: SessionDep,
     identity: IdentityDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    once: OnceDep,
 ) -> JSONResponse:
-    status, body = await idempotency.run_once(
-        session,
-        IdempotencyRecord,
-        client_id=identity.client_id,
-        key=idempotency_key,
-        payload=payload.model_dump(mode="json"),
-        status_code=201,
-        produce=lambda: violations.record(session, identity, payload),
+    return await once.created(
+        lambda: violations.record(session, identity, payload), payload=payload.model_dump(mode="json")
     )
-    return JSONResponse(body, status_code=status)
 
 
 @router.post(
@@ -134,15 +117,9 @@ async def correct_violation(
     payload: ViolationCorrection,
     session: SessionDep,
     identity: IdentityDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    once: OnceDep,
 ) -> JSONResponse:
-    status, body = await idempotency.run_once(
-        session,
-        IdempotencyRecord,
-        client_id=identity.client_id,
-        key=idempotency_key,
+    return await once.created(
+        lambda: violations.correct(session, identity, violation_id, payload),
         payload={"violation_id": violation_id, **payload.model_dump(mode="json")},
-        status_code=201,
-        produce=lambda: violations.correct(session, identity, violation_id, payload),
     )
-    return JSONResponse(body, status_code=status)

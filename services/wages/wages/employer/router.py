@@ -5,7 +5,6 @@ from fastapi.responses import JSONResponse
 
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
-from shared.idempotency import IdempotencyKeyHeader, answer_once
 from shared.identifiers import USCC, DistrictCode
 from shared.pagination import Page, PageParamsDep
 from shared.timeutil import china_today
@@ -20,7 +19,7 @@ from wages.employer.schemas import (
     RosterReplaced,
     RosterWorkerOut,
 )
-from wages.idempotency import IdempotencyRecord
+from wages.idempotency import OnceDep
 
 router = APIRouter(prefix="/api/v1/wages", tags=["wages"])
 _READERS = ("wages:read", "wages:write")
@@ -66,17 +65,12 @@ async def register_employer(
     session: SessionDep,
     identity: IdentityDep,
     settings: SettingsDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    once: OnceDep,
 ) -> JSONResponse:
-    status, out = await answer_once(
-        session,
-        IdempotencyRecord,
-        client_id=identity.client_id,
-        key=idempotency_key,
+    return await once.answer(
+        lambda: service.register_employer(session, identity, payload, settings=settings),
         payload=payload.model_dump(mode="json"),
-        produce=lambda: service.register_employer(session, identity, payload, settings=settings),
     )
-    return JSONResponse(out, status_code=status)
 
 
 @router.get("/employers", summary="工资支付监控单位列表", dependencies=[require_scopes("wages:read")])

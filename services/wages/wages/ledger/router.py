@@ -6,14 +6,14 @@ from fastapi.responses import JSONResponse
 
 from shared.auth import IdentityDep, require_scopes
 from shared.db import SessionDep
-from shared.idempotency import IdempotencyKeyHeader, answer_once, raw_request_hash
+from shared.idempotency import raw_request_hash
 from shared.identifiers import USCC
 from shared.pagination import Page, PageParamsDep
 from shared.timeutil import china_today
 from wages.employer.dependencies import SettingsDep
 from wages.employer.period import PERIOD_PATTERN
 from wages.employer.router import UsccPath
-from wages.idempotency import IdempotencyRecord
+from wages.idempotency import OnceDep
 from wages.ledger import service
 from wages.ledger.hooks import AfterLedgerHook, after_ledger_hooks
 from wages.ledger.schemas import (
@@ -87,14 +87,14 @@ async def submit_ledger(
     identity: IdentityDep,
     settings: SettingsDep,
     hooks: HooksDep,
+    once: OnceDep,
     uscc: Annotated[str | None, Query(description="CSV 提交时：统一社会信用代码")] = None,
     period: Annotated[str | None, Query(description="CSV 提交时：工资所属期 YYYY-MM")] = None,
-    idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     body = await request.body()
     content_type = request.headers.get("content-type")
     digest = None
-    if idempotency_key is not None:
+    if once.key is not None:
         # The body as it came, with what else tells the ledger: its media type and the CSV's query.
         parts = (content_type, uscc, period, body)
         digest = (
@@ -117,15 +117,7 @@ async def submit_ledger(
         )
         return 201, ledger
 
-    status, out = await answer_once(
-        session,
-        IdempotencyRecord,
-        client_id=identity.client_id,
-        key=idempotency_key,
-        digest=digest,
-        produce=submit,
-    )
-    return JSONResponse(out, status_code=status)
+    return await once.answer(submit, digest=digest)
 
 
 @router.get("/payrolls", summary="工资支付台账列表（含各版本）", dependencies=[require_scopes(*_READERS)])
@@ -160,17 +152,12 @@ async def receive_payments(
     payload: PaymentsIn,
     session: SessionDep,
     identity: IdentityDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    once: OnceDep,
 ) -> JSONResponse:
-    status, out = await answer_once(
-        session,
-        IdempotencyRecord,
-        client_id=identity.client_id,
-        key=idempotency_key,
+    return await once.answer(
+        lambda: service.receive_payments(session, identity, payload, today=china_today()),
         payload=payload.model_dump(mode="json"),
-        produce=lambda: service.receive_payments(session, identity, payload, today=china_today()),
     )
-    return JSONResponse(out, status_code=status)
 
 
 @router.post(
@@ -186,14 +173,9 @@ async def record_transfer(
     payload: TransferIn,
     session: SessionDep,
     identity: IdentityDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    once: OnceDep,
 ) -> JSONResponse:
-    status, out = await answer_once(
-        session,
-        IdempotencyRecord,
-        client_id=identity.client_id,
-        key=idempotency_key,
+    return await once.answer(
+        lambda: service.record_transfer(session, uscc, payload, today=china_today()),
         payload={"uscc": uscc, **payload.model_dump(mode="json")},
-        produce=lambda: service.record_transfer(session, uscc, payload, today=china_today()),
     )
-    return JSONResponse(out, status_code=status)

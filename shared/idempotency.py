@@ -181,7 +181,7 @@ async def answer_once(
 @dataclass(frozen=True)
 class Once:
     """A request's ``Idempotency-Key`` with the session and the caller it is claimed for: what
-    a creating route takes (``once_dependency``) to answer once per key."""
+    a creating route takes (a service's ``OnceDep``, made with ``once_for``) to answer once per key."""
 
     session: AsyncSession
     model: type[IdempotencyRecordMixin]

@@ -151,10 +151,11 @@ def _received(on: date, accept_by: date) -> Case:
     return Case(accept_clock_from=on, accept_by=accept_by, extended=False)
 
 
-def _supplement(requested: str, received: str, *, restarted: bool) -> list[tuple[str, dict[str, Any]]]:
+def _supplement(requested: str, received: str, *, restarted: bool) -> list[tuple[str, dict[str, Any], date]]:
+    # Recorded a day after each was done: the day done counts.
     return [
-        ("request_supplement", {"on": requested, "requested_on": requested}),
-        ("supplement_received", {"on": received, "clock_restarted": restarted}),
+        ("request_supplement", {"on": requested, "requested_on": requested}, date(2027, 1, 20)),
+        ("supplement_received", {"on": received, "clock_restarted": restarted}, date(2027, 1, 20)),
     ]
 
 
@@ -181,7 +182,9 @@ def test_the_hearing_request_period_counts_from_the_notice() -> None:
     clock = _clock(with_2027=True)
     case = Case(filed_on=date(2026, 11, 27), investigate_by=date(2027, 2, 19), extended=False)
     case.hearing_request_by = date(2027, 1, 1)
-    facts = recorded([("notify_penalty", {"on": "2026-12-28"})])
+    facts = recorded([("notify_penalty", {"on": "2026-12-28"}, date(2026, 12, 29))])
+    # An entry without its day counts from the day it was recorded.
+    assert recorded([("notify_penalty", {}, date(2026, 12, 28))]) == facts
     dates, provisional = recount(case, facts, clock)
     assert dates == {"investigate_by": date(2027, 2, 26), "hearing_request_by": date(2027, 1, 5)}
     assert provisional is False

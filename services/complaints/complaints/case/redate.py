@@ -29,7 +29,7 @@ from complaints.case import deadlines, workflow
 from complaints.case.deadlines import Clock
 from complaints.case.models import Case, CaseEvent
 from shared.calendar import CalendarResult
-from shared.timeutil import now_utc
+from shared.timeutil import china_date, now_utc
 
 log = logging.getLogger("complaints.redate")
 
@@ -51,14 +51,15 @@ class Recorded:
     notified_on: date | None = None
 
 
-def recorded(events: list[tuple[str, dict[str, Any]]]) -> Recorded:
-    """``events``: the case's clock events (action, data), oldest first."""
+def recorded(events: list[tuple[str, dict[str, Any], date]]) -> Recorded:
+    """``events``: the case's clock events (action, data, the day it was recorded in China),
+    oldest first. An action's day is the ``on`` it was done with, else the day it was recorded."""
     supplement_on = requested_on = notified_on = last_request = None
     restarted = True
-    for action, data in events:
-        on = date.fromisoformat(data["on"])
+    for action, data, recorded_on in events:
+        on = date.fromisoformat(data["on"]) if data.get("on") else recorded_on
         if action == "request_supplement":
-            last_request = date.fromisoformat(data.get("requested_on", data["on"]))
+            last_request = date.fromisoformat(data["requested_on"]) if data.get("requested_on") else on
         elif action == "supplement_received":
             supplement_on, restarted, requested_on = on, bool(data.get("clock_restarted", True)), last_request
         elif action == "notify_penalty":
@@ -110,13 +111,13 @@ async def redate_batch(
     if not cases:
         return 0, None
     rows = await session.execute(
-        select(CaseEvent.case_id, CaseEvent.action, CaseEvent.data)
+        select(CaseEvent.case_id, CaseEvent.action, CaseEvent.data, CaseEvent.at)
         .where(CaseEvent.case_id.in_([case.id for case in cases]), CaseEvent.action.in_(_CLOCK_ACTIONS))
         .order_by(CaseEvent.id)
     )
-    history: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for case_id, action, data in rows:
-        history.setdefault(case_id, []).append((action, data))
+    history: dict[str, list[tuple[str, dict[str, Any], date]]] = {}
+    for case_id, action, data, at in rows:
+        history.setdefault(case_id, []).append((action, data, china_date(at)))
     changed = 0
     at = now_utc()
     for case in cases:

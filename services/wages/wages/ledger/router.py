@@ -169,11 +169,7 @@ async def receive_payments(
     dependencies=[require_scopes("wages:write")],
 )
 async def record_transfer(
-    uscc: UsccPath,
-    payload: TransferIn,
-    session: SessionDep,
-    identity: IdentityDep,
-    once: OnceDep,
+    uscc: UsccPath, payload: TransferIn, session: SessionDep, once: OnceDep
 ) -> JSONResponse:
     return await once.answer(
         lambda: service.record_transfer(session, uscc, payload, today=china_today()),

@@ -21,8 +21,10 @@ def create_app(settings: CreditSettings | None = None, *, configure_logs: bool =
         app.state.check_audits = audits = CheckAudits(app.state.db, settings.check_daily_quota)
         tasks: list[asyncio.Task[None]] = []
         if settings.background_tasks:
-            # Listings whose term is over leave the list (期满移出); safe on several replicas.
-            tasks.append(asyncio.create_task(scan_forever(app.state.db, settings.expiry_scan_seconds)))
+            # Listings whose term is over leave the list (期满移出); statement periods counted
+            # again on the calendar read at start first. Safe on several replicas.
+            scan = scan_forever(app.state.db, settings.expiry_scan_seconds, app.state.calendar)
+            tasks.append(asyncio.create_task(scan))
         try:
             yield
         finally:

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit.listing import repository, views, workflow
 from credit.listing.models import ListingChange, ListingEvent
+from credit.listing.redate import redate_statement_periods
+from shared.calendar import WorkingDayCalendar
 from shared.db import Database
 from shared.timeutil import china_today, now_utc
 
@@ -67,7 +69,13 @@ async def run_expiry_scan(database: Database) -> list[str]:
         return await expire_due(session, china_today())
 
 
-async def scan_forever(database: Database, interval: float) -> None:
+async def scan_forever(database: Database, interval: float, calendar: WorkingDayCalendar) -> None:
+    # The calendar is read at start: statement periods counted on weekdays alone for a year
+    # whose schedule it now has are counted again once (credit.listing.redate).
+    try:
+        await redate_statement_periods(database.sessionmaker, calendar)
+    except Exception:  # the next start tries again
+        log.exception("counting statement periods again failed")
     while True:
         try:
             expired = await run_expiry_scan(database)

@@ -296,6 +296,36 @@ async def test_list_filters_and_overdue(
     assert [c["id"] for c in found.json()["items"]] == [late["id"]]
 
 
+async def test_received_filters_take_days_local_times_and_offsets(
+    gateway_client: httpx.AsyncClient, mobile_app: dict[str, str], inspector: dict[str, str]
+) -> None:
+    # 2026-11-02 07:30 in Kunming is 2026-11-01 23:30 UTC: the day is Kunming's.
+    early = await file(gateway_client, mobile_app, complaint(received_at="2026-11-02T07:30:00+08:00"))
+    late = await file(gateway_client, mobile_app, complaint(received_at="2026-11-02T21:00:00+08:00"))
+    after = await file(gateway_client, mobile_app, complaint(received_at="2026-11-03T09:00:00+08:00"))
+
+    async def listed(**params: str) -> list[str]:
+        response = await gateway_client.get("/api/v1/complaints", params=params, headers=inspector)
+        assert response.status_code == 200, response.text
+        return sorted(c["id"] for c in response.json()["items"])
+
+    # A day: from its start, to its end (the whole day in).
+    assert await listed(received_from="2026-11-02", received_to="2026-11-02") == sorted(
+        [early["id"], late["id"]]
+    )
+    assert await listed(received_from="2026-11-03") == [after["id"]]
+    # A time without an offset is Kunming's; with one, as given; the upper bound is exclusive.
+    assert await listed(received_from="2026-11-02T08:00:00", received_to="2026-11-03T09:00:00") == [
+        late["id"]
+    ]
+    assert await listed(received_to="2026-11-02T00:00:00Z") == [early["id"]]
+    bad = await gateway_client.get(
+        "/api/v1/complaints", params={"received_from": "2026-13-01"}, headers=inspector
+    )
+    assert bad.status_code == 422, bad.text
+    assert [e["loc"] for e in bad.json()["errors"]] == ["query.received_from"]
+
+
 async def test_inspector_restricted_to_districts_sees_only_those(
     gateway_client: httpx.AsyncClient, mobile_app: dict[str, str], db_urls: dict[str, str]
 ) -> None:

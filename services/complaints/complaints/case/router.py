@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated
 
 import orjson
@@ -24,6 +23,7 @@ from shared.db import SessionDep
 from shared.idempotency import IdempotencyKeyHeader
 from shared.identifiers import DistrictCode, IndustryCode
 from shared.pagination import Page, PageParamsDep
+from shared.timeutil import MomentOrDay, china_moment
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
 _READERS = ("complaints:read", "complaints:write", "cases:manage")
@@ -59,8 +59,14 @@ async def list_cases(
     district_code: Annotated[DistrictCode | None, Query()] = None,
     industry_code: Annotated[IndustryCode | None, Query()] = None,
     overdue: Annotated[bool, Query(description="仅列出已超过法定时限的案件")] = False,
-    received_from: datetime | None = None,
-    received_to: datetime | None = None,
+    received_from: Annotated[
+        MomentOrDay | None,
+        Query(description="登记时间起（含）：带时区的时间，不带时区按北京时间，或日期（当日零时起）"),
+    ] = None,
+    received_to: Annotated[
+        MomentOrDay | None,
+        Query(description="登记时间止（不含）：带时区的时间，不带时区按北京时间，或日期（含当日全天）"),
+    ] = None,
     q: Annotated[str | None, Query(min_length=2, max_length=50)] = None,
 ) -> Page[CaseSummary]:
     where = repository.CaseFilter(
@@ -69,8 +75,8 @@ async def list_cases(
         kind=kind,
         district_code=district_code,
         industry_code=industry_code,
-        received_from=received_from,
-        received_to=received_to,
+        received_from=None if received_from is None else china_moment(received_from),
+        received_to=None if received_to is None else china_moment(received_to, day_end=True),
         q=q,
     )
     return await service.list_cases(session, identity, page, where, overdue=overdue)

@@ -11,6 +11,7 @@ import pydantic
 
 from gateway.hotline.schemas import Respondent
 from shared.errors import FieldError, ValidationFailed, pydantic_errors_to_field_errors
+from shared.identifiers import IdentifierError, validate_uscc
 from shared.timeutil import now_utc
 
 ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
@@ -44,10 +45,26 @@ def check_matter(*, received_at: datetime, respondent: Respondent | None, needs_
     errors: list[FieldError] = []
     if received_at > now_utc() + _SKEW:
         errors.append(FieldError("received_at", "in_future", "受理时间不能晚于当前时间"))
-    if needs_respondent and not (respondent and (respondent.name or respondent.uscc)):
-        errors.append(
-            FieldError("respondent.name", "missing", "投诉、举报事项须提供被反映单位名称或统一社会信用代码")
-        )
+    if needs_respondent and not (respondent and respondent.name):
+        # Without a name the code must stand on its own: a case needs one or the other, and
+        # the mapping drops a code that fails its check (the ticket would never be filed).
+        if not (respondent and respondent.uscc):
+            errors.append(
+                FieldError(
+                    "respondent.name", "missing", "投诉、举报事项须提供被反映单位名称或统一社会信用代码"
+                )
+            )
+        else:
+            try:
+                validate_uscc(respondent.uscc)
+            except IdentifierError as exc:
+                errors.append(
+                    FieldError(
+                        "respondent.uscc",
+                        exc.code,
+                        f"{exc.message}；未提供被反映单位名称时，统一社会信用代码须有效",
+                    )
+                )
     if errors:
         raise ValidationFailed(errors)
 

@@ -24,6 +24,7 @@ from shared.identifiers import make_id_number, make_uscc
 from shared.outbox import GatewayEventSender, OutboxRelay
 from shared.testing.plugin import TEST_SECRET, app_client, free_port
 from shared.timeutil import CHINA_TZ
+from tests.complaints.helpers import COURIER_USCC
 from tests.conftest import issue_key
 from tests.gateway.test_proxy import bearer
 
@@ -234,6 +235,14 @@ async def test_ticket_without_identity_is_filed_as_a_confidential_report(
     missing = await send(link.client, key, secret, ticket("KM12345-X", respondent=None))
     assert missing.status_code == 422
     assert missing.json()["errors"][0]["loc"] == "respondent.name"
+    # Without a name, a code that fails its check is refused at once: the case could not be filed.
+    nameless = await send(link.client, key, secret, ticket("KM12345-Z", respondent={"uscc": "not-a-uscc"}))
+    assert nameless.status_code == 422, nameless.text
+    assert nameless.json()["errors"][0]["loc"] == "respondent.uscc"
+    assert (await link.client.get(f"{TICKETS}/KM12345-Z", headers=admin)).status_code == 404
+    # A valid code alone is enough.
+    code_only = await send(link.client, key, secret, ticket("KM12345-W", respondent={"uscc": COURIER_USCC}))
+    assert code_only.status_code == 201, code_only.text
     bad_region = await send(link.client, key, secret, ticket("KM12345-Y", region_code="5301"))
     assert bad_region.status_code == 422 and bad_region.json()["errors"][0]["loc"] == "region_code"
 

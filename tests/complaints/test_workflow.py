@@ -180,6 +180,31 @@ async def test_a_loaded_2027_schedule_replaces_the_provisional_count(
     assert response.json()["deadlines"]["calendar_provisional"] is False
 
 
+async def test_a_payment_without_its_day_is_paid_on_the_action_day(
+    gateway_client: httpx.AsyncClient, inspector: dict[str, str]
+) -> None:
+    case = await _new_case(gateway_client, inspector)
+    await _drive(gateway_client, inspector, case["id"], ["accept"])
+    worker = {"name": "李四", "id_number": WORKER_ID}
+    fields = {"worker": worker, "kind": "wages", "amount": "800.00"}
+    response = await act(gateway_client, inspector, case["id"], "record_payment", on="2026-11-26", **fields)
+    assert response.status_code == 200, response.text
+    later = await act(
+        gateway_client,
+        inspector,
+        case["id"],
+        "record_payment",
+        on="2026-11-26",
+        paid_on="2026-11-27",
+        **fields,
+    )
+    assert later.status_code == 422 and [e["loc"] for e in later.json()["errors"]] == ["paid_on"]
+    payments = (
+        await gateway_client.get(f"/api/v1/complaints/{case['id']}/payments", headers=inspector)
+    ).json()
+    assert [(p["paid_on"], p["amount"]) for p in payments["items"]] == [("2026-11-26", "800.00")]
+
+
 async def test_supplement_restarts_the_acceptance_clock(
     gateway_client: httpx.AsyncClient, inspector: dict[str, str]
 ) -> None:

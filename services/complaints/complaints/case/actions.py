@@ -116,7 +116,8 @@ class RecordPayment(_Action):
     worker: Worker
     kind: PaymentKind
     amount: Money
-    paid_on: date
+    # The day the worker was paid; the action's day when not given.
+    paid_on: date | None = None
 
 
 class NotifyPenalty(_Action):

@@ -151,6 +151,9 @@ async def _order_rectification(
 async def _record_payment(
     session: AsyncSession, case: Case, action: a.RecordPayment, who: Identity, clock: Clock, on: date
 ) -> Changes:
+    paid_on = action.paid_on or on
+    if paid_on > on:
+        raise ValidationFailed([FieldError("paid_on", "after_action_day", "支付日期不能晚于办理日期")])
     session.add(
         CasePayment(
             case_id=case.id,
@@ -158,7 +161,7 @@ async def _record_payment(
             worker_id_number=action.worker.id_number,
             kind=action.kind,
             amount=action.amount,
-            paid_on=action.paid_on,
+            paid_on=paid_on,
             recorded_by=who.client_id,
         )
     )
@@ -167,7 +170,7 @@ async def _record_payment(
         "worker_id_number": mask_id_number(action.worker.id_number),
         "kind": action.kind,
         "amount": format_money(action.amount),
-        "paid_on": action.paid_on.isoformat(),
+        "paid_on": paid_on.isoformat(),
     }
 
 

@@ -1,13 +1,18 @@
 """The routing table and the FastAPI proxy handler for ``/api/v1/<area>/...``.
 
 Known areas with the usual methods are served by :mod:`gateway.fastpath` before FastAPI sees
-them; this route answers what is left (``HEAD``, unknown areas as 404, other methods as 405).
+them; this route answers what is left (``HEAD``, unknown areas as 404, other methods as 405, and a
+method the gateway's own routes at that path do not take as 405).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from fastapi import APIRouter, Request
+from starlette.exceptions import HTTPException
 from starlette.responses import Response, StreamingResponse
+from starlette.routing import BaseRoute, Match, Route
 
 from gateway.authn import Authenticator, Caller
 from gateway.ratelimit import RateLimiter
@@ -36,6 +41,30 @@ PROXY_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
 router = APIRouter()
 
 
+def _routes(routes: Iterable[BaseRoute]) -> Iterator[Route]:
+    # FastAPI 0.165 keeps an included router as one entry holding the router it includes.
+    for route in routes:
+        if isinstance(route, Route):
+            yield route
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _routes(included.routes)
+
+
+def _refuse_unknown(request: Request) -> None:
+    """404, or 405 naming the allowed methods when one of the gateway's own routes has this
+    path (Starlette prefers this catch-all's full match to their partial one)."""
+    allowed: set[str] = set()
+    for route in _routes(request.app.router.routes):
+        if route.endpoint is not proxy:
+            match, _ = route.matches(request.scope)
+            if match is Match.PARTIAL and route.methods:
+                allowed |= route.methods
+    if allowed:
+        raise HTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
+    raise NotFound(f"路径不存在：{request.url.path}")
+
+
 async def _caller(request: Request, area: str) -> tuple[Caller, str]:
     authenticator: Authenticator = request.app.state.authenticator
     if area in PUBLIC_AREAS:
@@ -49,7 +78,7 @@ async def _caller(request: Request, area: str) -> tuple[Caller, str]:
 async def proxy(request: Request, area: str, rest: str) -> Response:
     upstream_name = AREAS.get(area)
     if upstream_name is None or (rest and not rest.startswith("/")):
-        raise NotFound(f"路径不存在：{request.url.path}")
+        _refuse_unknown(request)
     caller, limit_key = await _caller(request, area)
     limiter: RateLimiter = request.app.state.rate_limiter
     decision = await limiter.hit(limit_key, caller.per_minute, caller.burst)

@@ -108,6 +108,24 @@ async def test_method_not_allowed_is_405_problem(gateway_client: httpx.AsyncClie
     assert response.json()["code"] == "method_not_allowed"
 
 
+async def test_a_wrong_method_on_the_gateways_own_paths_is_405(
+    gateway_client: httpx.AsyncClient, admin_key: str
+) -> None:
+    for method, path, allowed in (
+        ("DELETE", "/api/v1/events", {"POST"}),
+        ("DELETE", "/api/v1/hotline/12345/tickets", {"GET", "POST"}),
+        ("PUT", "/api/v1/hotline/110/transfers", {"POST"}),
+    ):
+        response = await gateway_client.request(method, path, headers=bearer(admin_key))
+        assert response.status_code == 405, (method, path, response.text)
+        assert response.json()["code"] == "method_not_allowed"
+        assert set(response.headers["allow"].split(", ")) >= allowed, path
+    # A path nobody has is still 404.
+    assert (
+        await gateway_client.delete("/api/v1/hotline/nowhere", headers=bearer(admin_key))
+    ).status_code == 404
+
+
 async def test_service_port_refuses_calls_without_gateway(
     service_servers: dict[str, ServerThread], db_urls: dict[str, str]
 ) -> None:

@@ -49,6 +49,8 @@ async def test_every_channel_files_a_case_with_its_acceptance_deadline(
             "rectify_by": None,
             "hearing_request_by": None,
             "fine_due_by": None,
+            "fine_paid_on": None,
+            "late_fine_surcharge": None,
         }
     assert len(numbers) == len(CHANNELS)
 

@@ -30,6 +30,7 @@ ActionName = Literal[
     "record_payment",
     "notify_penalty",
     "penalize",
+    "record_fine_payment",
     "revoke",
     "transfer_police",
     "transfer_department",
@@ -132,6 +133,13 @@ class Penalize(_Action):
     facts: ViolationFacts
 
 
+class RecordFinePayment(_Action):
+    # The day the fine (and any surcharge) reached the designated bank; the action's day when
+    # not given.
+    paid_on: date | None = None
+    receipt_no: Name | None = Field(default=None, description="缴款凭证号")
+
+
 class Revoke(_Action):
     reason: Reason
 
@@ -182,6 +190,7 @@ ACTION_MODELS: dict[str, type[_Action]] = {
     "record_payment": RecordPayment,
     "notify_penalty": NotifyPenalty,
     "penalize": Penalize,
+    "record_fine_payment": RecordFinePayment,
     "revoke": Revoke,
     "transfer_police": TransferPolice,
     "transfer_department": TransferDepartment,

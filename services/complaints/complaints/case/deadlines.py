@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from typing import Final
 
 from complaints.case import workflow
 from complaints.case.models import Case
@@ -38,20 +40,38 @@ class Clock:
 
 def refresh_running_deadline(case: Case) -> None:
     """Set the indexed ``next_deadline`` to the deadline the bureau is now running against."""
+    unpaid_fine_due = case.fine_due_by if case.fine_paid_on is None else None
     case.next_deadline, case.next_deadline_kind = running_deadline(
-        case.status, case.accept_by, case.investigate_by
+        case.status, case.accept_by, case.investigate_by, unpaid_fine_due
     )
 
 
 def running_deadline(
-    status: str, accept_by: date | None, investigate_by: date | None
+    status: str, accept_by: date | None, investigate_by: date | None, unpaid_fine_due: date | None = None
 ) -> tuple[date | None, str | None]:
-    """The deadline a case in ``status`` runs against, and its kind (``accept``, ``investigate``)."""
+    """The deadline a case in ``status`` runs against, and its kind (``accept``, ``investigate``,
+    ``fine``: a penalty decision's fine not yet paid, 行政处罚法 art. 67)."""
     if status in workflow.ACCEPTANCE_STATES and accept_by is not None:
         return accept_by, "accept"
     if status in workflow.INVESTIGATION_STATES and investigate_by is not None:
         return investigate_by, "investigate"
+    if status == workflow.PENALIZED and unpaid_fine_due is not None:
+        return unpaid_fine_due, "fine"
     return None, None
+
+
+# 行政处罚法 art. 72 [V]: a fine not paid when due takes 3% of it a day, never more than the fine.
+LATE_FINE_DAILY_RATE: Final = Decimal("0.03")
+
+
+def late_fine_surcharge(fine: Decimal | None, due: date | None, until: date) -> tuple[int, Decimal] | None:
+    """Days late and the surcharge (加处罚款) of a fine due on ``due`` and paid (or still unpaid)
+    on ``until``; None when there is no fine."""
+    if fine is None or due is None:
+        return None
+    days = max(0, (until - due).days)
+    surcharge = min(fine, (fine * LATE_FINE_DAILY_RATE * days).quantize(Decimal("0.01")))
+    return days, surcharge
 
 
 def overdue_kinds(case: Case, today: date) -> list[str]:

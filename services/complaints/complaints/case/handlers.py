@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaints.case import actions as a
-from complaints.case import events, repository, workflow
+from complaints.case import deadlines, events, repository, workflow
 from complaints.case.deadlines import Clock
 from complaints.case.models import Case, CaseEvent, CasePayment
 from shared.auth import Identity
@@ -186,8 +186,9 @@ async def _notify_penalty(
 async def _penalize(
     session: AsyncSession, case: Case, action: a.Penalize, who: Identity, clock: Clock, on: date
 ) -> Changes:
-    due = clock.fine_due_by(action.served_on)
-    case.fine_amount, case.fine_due_by = action.fine, due.day
+    # A decision without a fine (a warning, say) has nothing to pay and no payment clock.
+    due = clock.fine_due_by(action.served_on).day if action.fine > 0 else None
+    case.fine_amount, case.fine_due_by = action.fine, due
     facts = _facts(action.facts)
     events.emit(
         session,
@@ -201,7 +202,34 @@ async def _penalize(
     return {
         "decision_no": action.decision_no,
         "fine": format_money(action.fine),
-        "fine_due_by": due.day.isoformat(),
+        "fine_due_by": due.isoformat() if due else None,
+    }
+
+
+async def _record_fine_payment(
+    session: AsyncSession, case: Case, action: a.RecordFinePayment, who: Identity, clock: Clock, on: date
+) -> Changes:
+    if not case.fine_amount or case.fine_due_by is None:
+        raise Conflict("该案件的处罚决定未处罚款", code="no_fine")
+    if case.fine_paid_on is not None:
+        raise Conflict(
+            f"罚款已于 {case.fine_paid_on.isoformat()} 缴纳",
+            code="fine_already_paid",
+            extra={"fine_paid_on": case.fine_paid_on.isoformat()},
+        )
+    paid_on = action.paid_on or on
+    if paid_on > on:
+        raise ValidationFailed([FieldError("paid_on", "after_action_day", "缴纳日期不能晚于办理日期")])
+    late = deadlines.late_fine_surcharge(case.fine_amount, case.fine_due_by, paid_on)
+    assert late is not None
+    case.fine_paid_on = paid_on
+    events.emit(session, "case.progress", case, message="罚款已缴纳")
+    return {
+        "paid_on": paid_on.isoformat(),
+        "receipt_no": action.receipt_no,
+        "fine": format_money(case.fine_amount),
+        "days_late": late[0],
+        "late_surcharge": format_money(late[1]),
     }
 
 
@@ -292,6 +320,7 @@ HANDLERS: dict[str, Handler] = {
     "record_payment": _record_payment,
     "notify_penalty": _notify_penalty,
     "penalize": _penalize,
+    "record_fine_payment": _record_fine_payment,
     "revoke": _revoke,
     "transfer_police": _transfer_police,
     "transfer_department": _transfer_department,

@@ -225,6 +225,7 @@ def prepare(identity: Identity, payload: CaseCreate, *, clock: Clock) -> Filing:
         hearing_request_by=None,
         fine_due_by=None,
         fine_amount=None,
+        fine_paid_on=None,
         calendar_provisional=accept.provisional,
         escalated_deadline=None,
         escalation_count=0,

@@ -106,6 +106,10 @@ class Deadlines(BaseModel):
     rectify_by: date | None = None
     hearing_request_by: date | None = None
     fine_due_by: date | None = None
+    fine_paid_on: date | None = None
+    # 加处罚款 (行政处罚法 art. 72): accrued to today while the fine is unpaid, or as of the day
+    # it was paid; null without a fine.
+    late_fine_surcharge: Money | None = None
 
 
 class PersonOut(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 import orjson
@@ -139,6 +140,8 @@ def case_created(
             "rectify_by": _json_date(values["rectify_by"]),
             "hearing_request_by": _json_date(values["hearing_request_by"]),
             "fine_due_by": _json_date(values["fine_due_by"]),
+            "fine_paid_on": None,
+            "late_fine_surcharge": None,
         },
         "disposition": values["disposition"],
         "merged_into_id": values["merged_into_id"],
@@ -203,6 +206,8 @@ def _case_fields(case: Case, identity: Identity, today: date) -> dict[str, Any]:
             rectify_by=case.rectify_by,
             hearing_request_by=case.hearing_request_by,
             fine_due_by=case.fine_due_by,
+            fine_paid_on=case.fine_paid_on,
+            late_fine_surcharge=_surcharge(case, today),
         ),
         disposition=case.disposition,
         merged_into_id=case.merged_into_id,
@@ -210,6 +215,11 @@ def _case_fields(case: Case, identity: Identity, today: date) -> dict[str, Any]:
         created_at=case.created_at,
         updated_at=case.updated_at,
     )
+
+
+def _surcharge(case: Case, today: date) -> Decimal | None:
+    late = deadlines.late_fine_surcharge(case.fine_amount, case.fine_due_by, case.fine_paid_on or today)
+    return None if late is None else late[1]
 
 
 def case_summary(case: Case, today: date) -> CaseSummary:

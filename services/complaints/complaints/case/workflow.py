@@ -113,6 +113,7 @@ TRANSITIONS: Final[dict[str, dict[str, object]]] = {
     PENALIZED: {
         **_ANYWHERE_OPEN,
         "record_payment": _STAY,
+        "record_fine_payment": _STAY,
         "transfer_police": TRANSFERRED_POLICE,
         "close": CLOSED,
     },

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, datetime
 
 import httpx
 import pytest
+from sqlalchemy import update
 
+from shared.db import Database
+from shared.timeutil import CHINA_TZ
 from tests.wages.test_alerts_support import (
     Line,
     add_ledger,
@@ -21,7 +24,9 @@ from tests.wages.test_alerts_support import (
     put_roster,
     register,
     uscc,
+    writer,
 )
+from wages.employer.models import MonitoredEmployer
 
 
 @pytest.fixture
@@ -245,3 +250,49 @@ async def test_labour_cost_missing_by_the_end_of_the_following_month(
     )
     assert found[uscc(3)]["level"] == "red"  # 100000.00 short >= red_amount
     assert found[uscc(4)]["evidence"]["due_by"] == "2026-10-31"
+
+
+async def test_no_deposit_once_twenty_working_days_have_passed_since_registration(
+    client: httpx.AsyncClient, db_urls: dict[str, str]
+) -> None:
+    url = db_urls["wages"]
+    await register(client, 1, kind="project")
+    guaranteed = await register(client, 2, kind="project")
+    body = {
+        "uscc": uscc(2),
+        "name": guaranteed["name"],
+        "kind": "project",
+        "district_code": "530102",
+        "industry_code": "4890",
+        "pay_day": 10,
+        "project_name": "测试工程2",
+        "wage_account": {"bank": "某银行昆明分行", "account_no": f"62220{2:010d}"},
+        "deposit": {"kind": "guarantee", "amount": "1500000.00", "rate": "0.03"},
+        "contract_price": "50000000.00",
+        "monthly_labour_cost": "100000.00",
+    }
+    updated = await client.post("/api/v1/wages/employers", json=body, headers=writer())
+    assert updated.status_code == 200, updated.text
+    await register(client, 3)  # not a construction project
+    # Registered Fri 2026-10-09: the 20th working day after is Thu 11-05 (Sat 10-10 a make-up day).
+    database = Database(url)
+    try:
+        async with database.sessionmaker() as session, session.begin():
+            registered = datetime(2026, 10, 9, 10, 0, tzinfo=CHINA_TZ)
+            await session.execute(update(MonitoredEmployer).values(created_at=registered))
+    finally:
+        await database.dispose()
+
+    on_due_day = await evaluate(client, "2026-10", as_of="2026-11-05", rules=["no_deposit"])
+    assert on_due_day["findings"] == {"no_deposit": 0}
+    await evaluate(client, "2026-10", as_of="2026-11-06", rules=["no_deposit"])
+    found = by_employer(await alerts(client), "no_deposit")
+    assert set(found) == {uscc(1)}
+    assert found[uscc(1)]["level"] == "yellow"
+    assert found[uscc(1)]["evidence"] == {
+        "registered_on": "2026-10-09",
+        "due_by": "2026-11-05",
+        "due_working_days": 20,
+        "calendar_provisional": False,
+        "roster_workers": 0,
+    }

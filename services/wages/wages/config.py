@@ -55,6 +55,7 @@ class WagesSettings(BaseServiceSettings):
             "consecutive_arrears",
             "roster_missing",
             "labour_cost_missing",
+            "no_deposit",
             "complaints",
         ]
     )
@@ -66,6 +67,9 @@ class WagesSettings(BaseServiceSettings):
     # 条例 art. 24: labour costs reach the wage account at least monthly; due by the end of the
     # month this many months after the period.
     labour_cost_due_months: int = 1
+    # 人社部发〔2021〕65号 [V2]: the wage deposit (or a bank guarantee) is in place within this many
+    # working days; counted here from the project's registration for monitoring.
+    deposit_due_working_days: int = 20
     # Complaints recorded against an employer in one month before a warning.
     complaints_threshold: int = 2
     # Levels: red when any red threshold is reached, else orange likewise, else yellow.

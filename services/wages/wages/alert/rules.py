@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from shared.calendar import WorkingDayCalendar
+from shared.timeutil import china_date
 from wages.alert.models import ProcessedEvent
 from wages.config import WagesSettings
 from wages.employer.models import MonitoredEmployer, RosterWorker
@@ -651,6 +652,46 @@ async def labour_cost_missing(session: AsyncSession, ctx: Context) -> list[Findi
     return findings
 
 
+async def no_deposit(session: AsyncSession, ctx: Context) -> list[Finding]:
+    """Construction projects with neither a wage deposit, a bank guarantee nor a recorded
+    exemption once ``deposit_due_working_days`` have passed since registration (条例 art. 32;
+    人社部发〔2021〕65号)."""
+    roster = _roster_counts(ctx)
+    query = (
+        select(MonitoredEmployer.id, MonitoredEmployer.created_at, func.coalesce(roster.c.workers, 0))
+        .outerjoin(roster, roster.c.employer_id == MonitoredEmployer.id)
+        .where(
+            MonitoredEmployer.kind == "project",
+            MonitoredEmployer.deposit_kind.is_(None),
+            ctx.employer_filter(MonitoredEmployer.id),
+        )
+    )
+    findings = []
+    days = ctx.settings.deposit_due_working_days
+    for employer_id, registered_at, workers in (await session.execute(query)).all():
+        registered_on = china_date(registered_at)
+        due = ctx.calendar.add_working_days(registered_on, days)
+        if not due.day < ctx.as_of:
+            continue
+        evidence = {
+            "registered_on": registered_on.isoformat(),
+            "due_by": due.day.isoformat(),
+            "due_working_days": days,
+            "calendar_provisional": due.provisional,
+            "roster_workers": int(workers),
+        }
+        findings.append(
+            Finding(
+                rule="no_deposit",
+                employer_id=employer_id,
+                period=ctx.period,
+                level=grade(ctx.settings, workers=int(workers)),
+                evidence=evidence,
+            )
+        )
+    return findings
+
+
 async def complaints(session: AsyncSession, ctx: Context) -> list[Finding]:
     """Complaints and reports recorded against a monitored employer in the month (from the
     complaints service's events, domain.md §3.2: complaint counts per employer)."""
@@ -710,6 +751,7 @@ RULES: Final[Mapping[str, Rule]] = {
         Rule(
             "labour_cost_missing", "人工费用未按期足额拨付至农民工工资专用账户", "other", labour_cost_missing
         ),
+        Rule("no_deposit", "工程建设项目未存储农民工工资保证金或提交银行保函", "other", no_deposit),
         Rule("complaints", "同一单位投诉举报集中", "other", complaints),
     )
 }

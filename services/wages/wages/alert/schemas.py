@@ -19,6 +19,7 @@ RuleName = Literal[
     "consecutive_arrears",
     "roster_missing",
     "labour_cost_missing",
+    "no_deposit",
     "complaints",
 ]
 ActionName = Literal["acknowledge", "resolve", "escalate"]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
@@ -37,10 +39,37 @@ def decode_cursor(cursor: str) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, orjson.JSONDecodeError, ValueError) as exc:
-        raise ValidationFailed([FieldError("query.cursor", "cursor_invalid", "分页游标无效")]) from exc
+        raise _invalid_cursor() from exc
     if not isinstance(value, list):
-        raise ValidationFailed([FieldError("query.cursor", "cursor_invalid", "分页游标无效")])
+        raise _invalid_cursor()
     return value
+
+
+def _invalid_cursor() -> ValidationFailed:
+    return ValidationFailed([FieldError("query.cursor", "cursor_invalid", "分页游标无效")])
+
+
+def _time_key(after: list[Any] | None, convert: Callable[[Any], Any]) -> Any:
+    if after is None:
+        return None
+    try:
+        at, row_id = after
+        return datetime.fromisoformat(str(at)), convert(row_id)
+    except (TypeError, ValueError) as exc:
+        raise _invalid_cursor() from exc
+
+
+def time_cursor(after: list[Any] | None) -> tuple[datetime, str] | None:
+    """The ``[timestamp, id]`` key of a list sorted by time then id (``encode_cursor`` of the
+    last row's), checked: a cursor not of that shape is 422 ``cursor_invalid``."""
+    key: tuple[datetime, str] | None = _time_key(after, str)
+    return key
+
+
+def time_serial_cursor(after: list[Any] | None) -> tuple[datetime, int] | None:
+    """As ``time_cursor``, for rows numbered by an integer id."""
+    key: tuple[datetime, int] | None = _time_key(after, int)
+    return key
 
 
 @dataclass(frozen=True, slots=True)

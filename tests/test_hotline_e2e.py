@@ -207,7 +207,9 @@ async def _emergency(link: Link, db_urls: dict[str, str], police: Police110) -> 
         await link.client.get(f"/api/v1/hotline/110/referrals?case_no={case_no}", headers=admin)
     ).json()["items"]
     assert shown["status"] == "acknowledged" and shown["incident_no"] == incident_no and shown["noted_at"]
-    timeline = (await link.client.get(f"/api/v1/complaints/{case_id}/timeline", headers=admin)).json()
+    timeline = (await link.client.get(f"/api/v1/complaints/{case_id}/timeline", headers=admin)).json()[
+        "items"
+    ]
     notes = [e for e in timeline if e["action"] == "add_note"]
     assert len(notes) == 1 and incident_no in notes[0]["reason"] and notes[0]["actor"] == "网关"
 
@@ -231,6 +233,6 @@ async def _emergency(link: Link, db_urls: dict[str, str], police: Police110) -> 
     assert len(police.received) == 2 and police.received[1]["contact"] is None  # a reporter stays unnamed
     timeline = (
         await link.client.get(f"/api/v1/complaints/{filed.json()['id']}/timeline", headers=admin)
-    ).json()
+    ).json()["items"]
     notes = [e for e in timeline if e["action"] == "add_note"]
     assert len(notes) == 1 and police.incidents[police.received[1]["referral_id"]] in notes[0]["reason"]

@@ -67,14 +67,3 @@ def check_matter(*, received_at: datetime, respondent: Respondent | None, needs_
                 )
     if errors:
         raise ValidationFailed(errors)
-
-
-def time_cursor(after: list[Any] | None) -> tuple[datetime, str] | None:
-    """A ``[timestamp, id]`` keyset cursor, checked."""
-    if after is None:
-        return None
-    try:
-        at, row_id = after
-        return datetime.fromisoformat(str(at)), str(row_id)
-    except (TypeError, ValueError) as exc:
-        raise ValidationFailed([FieldError("query.cursor", "cursor_invalid", "分页游标无效")]) from exc

@@ -21,7 +21,7 @@ from shared.errors import FieldError, ValidationFailed
 from shared.idempotency import request_hash
 from shared.ids import new_uuid
 from shared.outbox import DeliveryFailed, OutboxRelay
-from shared.pagination import Page, PageParams, encode_cursor
+from shared.pagination import Page, PageParams, encode_cursor, time_cursor
 
 SOURCE: Final = "110"
 TARGET: Final = "110"
@@ -224,7 +224,7 @@ async def list_referrals(
     session: AsyncSession, page: PageParams, *, case_no: str | None
 ) -> Page[ReferralOut]:
     rows = await repository.referrals(
-        session, case_no=case_no, limit=page.limit + 1, after=intake.time_cursor(page.after)
+        session, case_no=case_no, limit=page.limit + 1, after=time_cursor(page.after)
     )
     shown = rows[: page.limit]
     tries = await repository.attempts_of(session, TARGET, [r.id for r in shown])

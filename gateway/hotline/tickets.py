@@ -18,7 +18,7 @@ from shared.auth import Identity
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed
 from shared.idempotency import request_hash
 from shared.ids import new_uuid
-from shared.pagination import Page, PageParams, encode_cursor
+from shared.pagination import Page, PageParams, encode_cursor, time_cursor
 from shared.timeutil import CHINA_TZ, now_utc
 
 SOURCE = "12345"
@@ -230,7 +230,7 @@ async def list_tickets(
         due_before=due_before,
         due_after=due_after,
         limit=page.limit + 1,
-        after=intake.time_cursor(page.after),
+        after=time_cursor(page.after),
     )
     found = await repository.filings_of(session, SOURCE, [t.ticket_no for t in rows[: page.limit]])
     items = [views.ticket_out(links.settings, t, found.get(t.ticket_no), now) for t in rows[: page.limit]]
@@ -250,7 +250,7 @@ async def list_inquiries(
         due_before=None,
         due_after=None,
         limit=page.limit + 1,
-        after=intake.time_cursor(page.after),
+        after=time_cursor(page.after),
     )
     items = [views.inquiry_out(links.settings, t, now) for t in rows[: page.limit]]
     return Page[InquiryOut](items=items, next_cursor=_next(rows, page.limit))

@@ -242,7 +242,7 @@ async def test_list_keeps_upload_order_and_pages(client: httpx.AsyncClient) -> N
 async def test_upload_is_recorded_in_the_case_timeline(client: httpx.AsyncClient) -> None:
     case_id = await new_case(client)
     created = (await upload(client, manager(), case_id, PNG, "image/png", "现场照片.png")).json()
-    timeline = (await client.get(f"/api/v1/complaints/{case_id}/timeline", headers=manager())).json()
+    timeline = (await client.get(f"/api/v1/complaints/{case_id}/timeline", headers=manager())).json()["items"]
     entry = next(e for e in timeline if e["action"] == "attach")
     assert entry["from_status"] == entry["to_status"] == "received"
     assert entry["actor"] == "监察员张三"
@@ -333,7 +333,9 @@ async def test_over_the_cap_is_413_and_leaves_nothing(db_urls: dict[str, str], r
         assert body["max_bytes"] == 1024
         assert stored_files(root) == []
         assert await attachment_rows(db_urls["complaints"]) == 0
-        timeline = (await client.get(f"/api/v1/complaints/{case_id}/timeline", headers=app_a())).json()
+        timeline = (await client.get(f"/api/v1/complaints/{case_id}/timeline", headers=app_a())).json()[
+            "items"
+        ]
         assert "attach" not in {e["action"] for e in timeline}
 
         exactly = await upload(client, app_a(), case_id, _chunks(big[:1024], 100), "application/pdf")

@@ -73,7 +73,9 @@ async def test_an_unpaid_fine_runs_late_and_its_payment_stops_the_clock(
     deadlines = paid.json()["deadlines"]
     assert deadlines["fine_paid_on"] == "2026-11-20" and deadlines["overdue"] == []
     assert deadlines["late_fine_surcharge"] == "2400.00"
-    timeline = (await gateway_client.get(f"/api/v1/complaints/{case_id}/timeline", headers=inspector)).json()
+    timeline = (await gateway_client.get(f"/api/v1/complaints/{case_id}/timeline", headers=inspector)).json()[
+        "items"
+    ]
     assert timeline[-1]["data"] == {
         "paid_on": "2026-11-20",
         "receipt_no": "YN-0001",

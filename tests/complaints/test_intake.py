@@ -374,6 +374,6 @@ async def test_a_filed_case_reads_back_as_it_was_answered(
     filed.pop("possible_duplicates")
     assert read.json() == filed
     timeline = await gateway_client.get(f"/api/v1/complaints/{filed['id']}/timeline", headers=inspector)
-    assert [(e["action"], e["to_status"], e["actor"]) for e in timeline.json()] == [
+    assert [(e["action"], e["to_status"], e["actor"]) for e in timeline.json()["items"]] == [
         ("receive", "received", "inspector")
     ]

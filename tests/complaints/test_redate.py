@@ -46,7 +46,7 @@ async def _case(client: httpx.AsyncClient, case_id: str) -> dict[str, Any]:
 async def _redates(client: httpx.AsyncClient, case_id: str) -> list[dict[str, Any]]:
     response = await client.get(f"/api/v1/complaints/{case_id}/timeline", headers=MANAGE)
     assert response.status_code == 200, response.text
-    return [entry for entry in response.json() if entry["action"] == "redate"]
+    return [entry for entry in response.json()["items"] if entry["action"] == "redate"]
 
 
 async def _accepted(client: httpx.AsyncClient, *, then: tuple[str, ...] = ()) -> str:

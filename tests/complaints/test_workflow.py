@@ -268,7 +268,7 @@ async def test_merge_keeps_both_histories(
     assert merged.json()["merged_into_id"] == kept["id"]
     timeline = (
         await gateway_client.get(f"/api/v1/complaints/{kept['id']}/timeline", headers=inspector)
-    ).json()
+    ).json()["items"]
     assert {(e["case_id"], e["action"]) for e in timeline} >= {
         (kept["id"], "receive"),
         (kept["id"], "merged_from"),
@@ -296,7 +296,7 @@ async def test_timeline_records_actor_reason_and_changes(
     )
     timeline = (
         await gateway_client.get(f"/api/v1/complaints/{case['id']}/timeline", headers=inspector)
-    ).json()
+    ).json()["items"]
     assert [(e["action"], e["from_status"], e["to_status"]) for e in timeline] == [
         ("receive", None, "received"),
         ("reject", "received", "not_accepted"),
@@ -333,7 +333,7 @@ async def test_deadline_scan_escalates_each_overdue_case_once_even_when_run_twic
     assert escalations == 1 and events == 1
     timeline = (
         await gateway_client.get(f"/api/v1/complaints/{late['id']}/timeline", headers=inspector)
-    ).json()
+    ).json()["items"]
     assert timeline[-1]["action"] == "escalate"
     assert timeline[-1]["data"]["deadline"] == "accept"
 
@@ -360,3 +360,29 @@ async def test_violation_established_event_carries_the_facts(
     assert len(rows) == 1
     assert rows[0].payload["facts"] == FACTS
     assert rows[0].payload["employer"]["industry_code"] == "6020"
+
+
+async def test_the_timeline_is_a_page_of_the_list_convention(
+    gateway_client: httpx.AsyncClient, inspector: dict[str, str]
+) -> None:
+    case = await _new_case(gateway_client, inspector)
+    await _drive(
+        gateway_client, inspector, case["id"], ["accept", "assign", "start_investigation", "add_note"]
+    )
+    url = f"/api/v1/complaints/{case['id']}/timeline"
+    whole = (await gateway_client.get(url, headers=inspector)).json()
+    assert whole["next_cursor"] is None
+    actions = [e["action"] for e in whole["items"]]
+    assert actions == ["receive", "accept", "assign", "start_investigation", "add_note"]
+    paged: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+        page = (await gateway_client.get(url, params=params, headers=inspector)).json()
+        paged += [e["action"] for e in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert paged == actions
+    bad = await gateway_client.get(url, params={"cursor": "bm9wZQ"}, headers=inspector)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["code"] == "cursor_invalid"

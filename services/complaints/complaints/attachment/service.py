@@ -9,7 +9,6 @@ transaction does not commit, so no file outlives a rolled-back row.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -34,7 +33,7 @@ from shared.errors import (
     ValidationFailed,
 )
 from shared.ids import new_uuid
-from shared.pagination import Page, PageParams, encode_cursor
+from shared.pagination import Page, PageParams, encode_cursor, time_cursor
 from shared.timeutil import now_utc
 
 # Enough of the head of a file to recognise every signature below.
@@ -234,16 +233,6 @@ async def upload(
     return 201, result
 
 
-def _cursor_key(after: list[Any] | None) -> tuple[datetime, str] | None:
-    if after is None:
-        return None
-    try:
-        uploaded_at, attachment_id = after
-        return datetime.fromisoformat(str(uploaded_at)), str(attachment_id)
-    except (TypeError, ValueError) as exc:
-        raise ValidationFailed([FieldError("query.cursor", "cursor_invalid", "分页游标无效")]) from exc
-
-
 async def list_attachments(
     session: AsyncSession, identity: Identity, case_id: str, page: PageParams
 ) -> Page[AttachmentOut]:
@@ -254,7 +243,7 @@ async def list_attachments(
     if not identity.has_scope("cases:manage"):
         # A filing client sees the evidence it supplied, not the inspectors' case file.
         query = query.where(Attachment.uploaded_by == identity.client_id)
-    after = _cursor_key(page.after)
+    after = time_cursor(page.after)
     if after is not None:
         query = query.where(
             or_(

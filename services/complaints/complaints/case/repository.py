@@ -385,9 +385,15 @@ async def list_cases(
     return (await session.scalars(query)).all()
 
 
-async def timeline(session: AsyncSession, case_ids: Sequence[str]) -> Sequence[CaseEvent]:
-    query = select(CaseEvent).where(CaseEvent.case_id.in_(case_ids)).order_by(CaseEvent.at, CaseEvent.id)
-    return (await session.scalars(query)).all()
+async def timeline(
+    session: AsyncSession, case_ids: Sequence[str], *, limit: int, after: tuple[datetime, int] | None
+) -> Sequence[CaseEvent]:
+    query = select(CaseEvent).where(CaseEvent.case_id.in_(case_ids))
+    if after is not None:
+        query = query.where(
+            or_(CaseEvent.at > after[0], and_(CaseEvent.at == after[0], CaseEvent.id > after[1]))
+        )
+    return (await session.scalars(query.order_by(CaseEvent.at, CaseEvent.id).limit(limit))).all()
 
 
 async def merged_case_ids(session: AsyncSession, case_id: str) -> list[str]:

@@ -87,9 +87,15 @@ async def get_case(case_id: str, session: SessionDep, identity: IdentityDep) -> 
     return await service.get_case(session, identity, case_id)
 
 
-@router.get("/{case_id}/timeline", summary="案件办理记录", dependencies=[require_scopes(*_READERS)])
-async def get_timeline(case_id: str, session: SessionDep, identity: IdentityDep) -> list[TimelineEntry]:
-    return await service.timeline(session, identity, case_id)
+@router.get(
+    "/{case_id}/timeline",
+    summary="案件办理记录（按时间先后，分页）",
+    dependencies=[require_scopes(*_READERS)],
+)
+async def get_timeline(
+    case_id: str, session: SessionDep, identity: IdentityDep, page: PageParamsDep
+) -> Page[TimelineEntry]:
+    return await service.timeline(session, identity, case_id, page)
 
 
 @router.get(

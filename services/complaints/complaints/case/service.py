@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +28,7 @@ from complaints.idempotency import IdempotencyRecord
 from shared import idempotency
 from shared.auth import Identity
 from shared.errors import Conflict, FieldError, NotFound, ValidationFailed, pydantic_errors_to_field_errors
-from shared.pagination import Page, PageParams, encode_cursor
+from shared.pagination import Page, PageParams, encode_cursor, time_cursor, time_serial_cursor
 from shared.timeutil import china_today, now_utc
 
 
@@ -98,16 +98,6 @@ async def get_case(session: AsyncSession, identity: Identity, case_id: str) -> C
     return views.case_out(case, identity, china_today())
 
 
-def _cursor_key(after: list[Any] | None) -> tuple[datetime, str] | None:
-    if after is None:
-        return None
-    try:
-        received_at, case_id = after
-        return datetime.fromisoformat(str(received_at)), str(case_id)
-    except (TypeError, ValueError) as exc:
-        raise ValidationFailed([FieldError("query.cursor", "cursor_invalid", "分页游标无效")]) from exc
-
-
 async def list_cases(
     session: AsyncSession,
     identity: Identity,
@@ -124,7 +114,7 @@ async def list_cases(
         districts=identity.districts if manager else (),
         overdue_before=today if overdue else None,
     )
-    rows = await repository.list_cases(session, where, limit=page.limit + 1, after=_cursor_key(page.after))
+    rows = await repository.list_cases(session, where, limit=page.limit + 1, after=time_cursor(page.after))
     items = [views.case_summary(row, today) for row in rows[: page.limit]]
     next_cursor = None
     if len(rows) > page.limit:
@@ -133,11 +123,21 @@ async def list_cases(
     return Page[CaseSummary](items=items, next_cursor=next_cursor)
 
 
-async def timeline(session: AsyncSession, identity: Identity, case_id: str) -> list[TimelineEntry]:
+async def timeline(
+    session: AsyncSession, identity: Identity, case_id: str, page: PageParams
+) -> Page[TimelineEntry]:
     case = await load_case(session, identity, case_id)
     # A merged case's history stays visible from the case it joined.
     ids = await repository.merged_case_ids(session, case.id)
-    return [views.timeline_entry(e) for e in await repository.timeline(session, ids)]
+    after = time_serial_cursor(page.after)
+    rows = await repository.timeline(session, ids, limit=page.limit + 1, after=after)
+    next_cursor = None
+    if len(rows) > page.limit:
+        last = rows[page.limit - 1]
+        next_cursor = encode_cursor([last.at.isoformat(), last.id])
+    return Page[TimelineEntry](
+        items=[views.timeline_entry(e) for e in rows[: page.limit]], next_cursor=next_cursor
+    )
 
 
 async def payments(session: AsyncSession, identity: Identity, case_id: str) -> Payments:

@@ -3,7 +3,7 @@ and the public blacklist."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pydantic
@@ -37,7 +37,7 @@ from shared.errors import (
     pydantic_errors_to_field_errors,
 )
 from shared.ids import new_uuid
-from shared.pagination import Page, PageParams, encode_cursor
+from shared.pagination import Page, PageParams, encode_cursor, time_cursor
 from shared.timeutil import china_today, now_utc
 
 SOURCE = "listing"
@@ -245,20 +245,10 @@ async def act(
     return await _detail(session, listing_id, settings=settings, calendar=calendar)
 
 
-def _cursor_key(after: list[Any] | None) -> tuple[datetime, str] | None:
-    if after is None:
-        return None
-    try:
-        created_at, listing_id = after
-        return datetime.fromisoformat(str(created_at)), str(listing_id)
-    except (TypeError, ValueError) as exc:
-        raise ValidationFailed([FieldError("query.cursor", "cursor_invalid", "分页游标无效")]) from exc
-
-
 async def list_listings(
     session: AsyncSession, page: PageParams, where: repository.ListingFilter
 ) -> Page[ListingSummaryOut]:
-    rows = await repository.list_rows(session, where, limit=page.limit + 1, after=_cursor_key(page.after))
+    rows = await repository.list_rows(session, where, limit=page.limit + 1, after=time_cursor(page.after))
     items = [views.summary(*row) for row in rows[: page.limit]]
     next_cursor = None
     if len(rows) > page.limit:

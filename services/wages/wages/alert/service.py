@@ -22,7 +22,7 @@ from shared.auth import Identity
 from shared.calendar import WorkingDayCalendar, default_calendar
 from shared.errors import FieldError, NotFound, ValidationFailed
 from shared.ids import new_uuid
-from shared.pagination import Page, PageParams, encode_cursor
+from shared.pagination import Page, PageParams, encode_cursor, time_cursor
 from shared.timeutil import china_today, now_utc
 from wages.alert import repository, workflow
 from wages.alert.models import Alert, AlertEvent, CaseRequest
@@ -492,16 +492,6 @@ async def get_alert(session: AsyncSession, identity: Identity, alert_id: str) ->
     return await _detail(session, alert, employer)
 
 
-def _cursor_key(after: list[Any] | None) -> tuple[datetime, str] | None:
-    if after is None:
-        return None
-    try:
-        opened_at, alert_id = after
-        return datetime.fromisoformat(str(opened_at)), str(alert_id)
-    except (TypeError, ValueError) as exc:
-        raise ValidationFailed([FieldError("query.cursor", "cursor_invalid", "分页游标无效")]) from exc
-
-
 async def list_alerts(
     session: AsyncSession, identity: Identity, page: PageParams, where: AlertFilter
 ) -> Page[AlertOut]:
@@ -513,7 +503,7 @@ async def list_alerts(
         period=where.period,
         districts=identity.districts,
     )
-    rows = await repository.list_alerts(session, where, limit=page.limit + 1, after=_cursor_key(page.after))
+    rows = await repository.list_alerts(session, where, limit=page.limit + 1, after=time_cursor(page.after))
     items = [alert_out(alert, employer) for alert, employer in rows[: page.limit]]
     next_cursor = None
     if len(rows) > page.limit:

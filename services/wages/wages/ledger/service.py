@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +33,7 @@ from shared.errors import (
 )
 from shared.ids import new_uuid
 from shared.masking import mask_id_number
-from shared.pagination import Page, PageParams, encode_cursor
+from shared.pagination import Page, PageParams, encode_cursor, time_cursor
 from shared.timeutil import now_utc
 from wages.config import WagesSettings
 from wages.employer import repository as employer_repository
@@ -329,16 +329,6 @@ def _in_background(work: Coroutine[Any, Any, Any]) -> None:
     task.add_done_callback(_retrieve)
 
 
-def _cursor_key(after: list[Any] | None) -> tuple[datetime, str] | None:
-    if after is None:
-        return None
-    try:
-        submitted_at, ledger_id = after
-        return datetime.fromisoformat(str(submitted_at)), str(ledger_id)
-    except (TypeError, ValueError) as exc:
-        raise ValidationFailed([FieldError("query.cursor", "cursor_invalid", "分页游标无效")]) from exc
-
-
 async def list_ledgers(
     session: AsyncSession,
     page: PageParams,
@@ -353,7 +343,7 @@ async def list_ledgers(
         period=period,
         current_only=current_only,
         limit=page.limit + 1,
-        after=_cursor_key(page.after),
+        after=time_cursor(page.after),
     )
     items = [ledger_out(ledger, employer_uscc) for ledger, employer_uscc in rows[: page.limit]]
     next_cursor = None

@@ -51,6 +51,8 @@ async def test_every_channel_files_a_case_with_its_acceptance_deadline(
             "fine_due_by": None,
             "fine_paid_on": None,
             "late_fine_surcharge": None,
+            "result_notice_by": None,
+            "result_notified_on": None,
         }
     assert len(numbers) == len(CHANNELS)
 

@@ -49,6 +49,7 @@ SAMPLE: dict[str, dict[str, Any]] = {
     "transfer_department": {"reason": "属市场监管事项", "department": "市场监管局"},
     "close": {"disposition": "order_to_correct"},
     "add_note": {"reason": "已电话联系单位"},
+    "notify_result": {"method": "letter"},
 }
 
 

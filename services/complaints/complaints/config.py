@@ -35,6 +35,9 @@ class ComplaintsSettings(BaseServiceSettings):
     extension_working_days: int = 30
     hearing_request_working_days: int = 5
     fine_payment_days: int = 15
+    # 保障农民工工资支付条例 art. 10 ¶3 [V]: the complainant is told the result; in writing within
+    # this many working days of 结案 is policy [M] (domain.md §2.5).
+    result_notice_working_days: int = 5
     limitation_years: int = 2
     # Local policy (Banan rule, not national law [V2-local]): the 5-day clock restarts when
     # the requested supplement arrives; otherwise it resumes with the days already used.

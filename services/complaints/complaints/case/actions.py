@@ -36,6 +36,7 @@ ActionName = Literal[
     "transfer_department",
     "merge",
     "close",
+    "notify_result",
     "add_note",
 ]
 
@@ -173,6 +174,10 @@ class Close(_Action):
     ) = None
 
 
+class NotifyResult(_Action):
+    method: Literal["letter", "sms", "phone", "in_person", "app"] = Field(description="告知方式")
+
+
 class AddNote(_Action):
     reason: Reason
 
@@ -196,5 +201,6 @@ ACTION_MODELS: dict[str, type[_Action]] = {
     "transfer_department": TransferDepartment,
     "merge": Merge,
     "close": Close,
+    "notify_result": NotifyResult,
     "add_note": AddNote,
 }

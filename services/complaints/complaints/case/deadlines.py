@@ -33,6 +33,11 @@ class Clock:
         # 行政处罚法 arts. 64, 85: 5 working days after the notice.
         return self.calendar.add_working_days(notified_on, self.settings.hearing_request_working_days)
 
+    def result_notice_by(self, closed_on: date) -> CalendarResult:
+        # 保障农民工工资支付条例 art. 10 ¶3: the complainant is told the result [V]; the period is
+        # policy [M].
+        return self.calendar.add_working_days(closed_on, self.settings.result_notice_working_days)
+
     def fine_due_by(self, served_on: date) -> CalendarResult:
         # 行政处罚法 art. 67: 15 days (calendar days, art. 85) after service.
         return self.calendar.add_calendar_days(served_on, self.settings.fine_payment_days)
@@ -41,22 +46,30 @@ class Clock:
 def refresh_running_deadline(case: Case) -> None:
     """Set the indexed ``next_deadline`` to the deadline the bureau is now running against."""
     unpaid_fine_due = case.fine_due_by if case.fine_paid_on is None else None
+    notice_due = case.result_notice_by if case.result_notified_on is None else None
     case.next_deadline, case.next_deadline_kind = running_deadline(
-        case.status, case.accept_by, case.investigate_by, unpaid_fine_due
+        case.status, case.accept_by, case.investigate_by, unpaid_fine_due, notice_due
     )
 
 
 def running_deadline(
-    status: str, accept_by: date | None, investigate_by: date | None, unpaid_fine_due: date | None = None
+    status: str,
+    accept_by: date | None,
+    investigate_by: date | None,
+    unpaid_fine_due: date | None = None,
+    notice_due: date | None = None,
 ) -> tuple[date | None, str | None]:
     """The deadline a case in ``status`` runs against, and its kind (``accept``, ``investigate``,
-    ``fine``: a penalty decision's fine not yet paid, 行政处罚法 art. 67)."""
+    ``fine``: a penalty decision's fine not yet paid, 行政处罚法 art. 67; ``notify``: a closed
+    case's result not yet told to the complainant)."""
     if status in workflow.ACCEPTANCE_STATES and accept_by is not None:
         return accept_by, "accept"
     if status in workflow.INVESTIGATION_STATES and investigate_by is not None:
         return investigate_by, "investigate"
     if status == workflow.PENALIZED and unpaid_fine_due is not None:
         return unpaid_fine_due, "fine"
+    if status == workflow.CLOSED and notice_due is not None:
+        return notice_due, "notify"
     return None, None
 
 

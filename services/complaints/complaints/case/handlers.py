@@ -297,7 +297,37 @@ async def _close(
         raise ValidationFailed([FieldError("disposition", "missing", "请说明结案处理结果")])
     case.disposition = disposition
     events.emit(session, "case.closed", case, disposition=disposition)
-    return {"disposition": disposition}
+    changes: dict[str, Any] = {"disposition": disposition}
+    if _owed_a_result_notice(case):
+        notice = clock.result_notice_by(on)
+        case.result_notice_by = notice.day
+        changes["result_notice_by"] = notice.day.isoformat()
+    return changes
+
+
+def _owed_a_result_notice(case: Case) -> bool:
+    # Someone to tell: not anonymous, with a name or a phone. A 12345 caller is told through the
+    # platform, which the case.closed event reaches (gateway.hotline).
+    if case.anonymous or case.channel == "hotline_12345":
+        return False
+    return bool(case.person_name or case.person_phone)
+
+
+async def _notify_result(
+    session: AsyncSession, case: Case, action: a.NotifyResult, who: Identity, clock: Clock, on: date
+) -> Changes:
+    if case.result_notice_by is None:
+        raise Conflict(
+            "该案件无须向投诉举报人告知处理结果（匿名、经12345告知或无联系方式）", code="no_result_notice"
+        )
+    if case.result_notified_on is not None:
+        raise Conflict(
+            f"已于 {case.result_notified_on.isoformat()} 告知处理结果",
+            code="result_already_notified",
+            extra={"result_notified_on": case.result_notified_on.isoformat()},
+        )
+    case.result_notified_on = on
+    return {"method": action.method, "late": on > case.result_notice_by}
 
 
 async def _add_note(
@@ -326,5 +356,6 @@ HANDLERS: dict[str, Handler] = {
     "transfer_department": _transfer_department,
     "merge": _merge,
     "close": _close,
+    "notify_result": _notify_result,
     "add_note": _add_note,
 }

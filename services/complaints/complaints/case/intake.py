@@ -226,6 +226,8 @@ def prepare(identity: Identity, payload: CaseCreate, *, clock: Clock) -> Filing:
         fine_due_by=None,
         fine_amount=None,
         fine_paid_on=None,
+        result_notice_by=None,
+        result_notified_on=None,
         calendar_provisional=accept.provisional,
         escalated_deadline=None,
         escalation_count=0,

@@ -74,6 +74,8 @@ class Case(Base):
     fine_due_by: Mapped[date | None] = mapped_column(Date)
     fine_amount: Mapped[Decimal | None] = mapped_column(MONEY)
     fine_paid_on: Mapped[date | None] = mapped_column(Date)
+    result_notice_by: Mapped[date | None] = mapped_column(Date)
+    result_notified_on: Mapped[date | None] = mapped_column(Date)
     calendar_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     next_deadline: Mapped[date | None] = mapped_column(Date)
     next_deadline_kind: Mapped[str | None] = mapped_column(String(16))

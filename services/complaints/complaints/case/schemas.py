@@ -110,6 +110,9 @@ class Deadlines(BaseModel):
     # 加处罚款 (行政处罚法 art. 72): accrued to today while the fine is unpaid, or as of the day
     # it was paid; null without a fine.
     late_fine_surcharge: Money | None = None
+    # After 结案: the day the complainant is to be told the result by, and the day they were.
+    result_notice_by: date | None = None
+    result_notified_on: date | None = None
 
 
 class PersonOut(BaseModel):

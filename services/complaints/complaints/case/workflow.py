@@ -123,7 +123,8 @@ TRANSITIONS: Final[dict[str, dict[str, object]]] = {
     NOT_ACCEPTED: {},
     REDIRECTED: {},
     MERGED: {},
-    CLOSED: {},
+    # After 结案 the complainant is still owed the result (保障农民工工资支付条例 art. 10 ¶3).
+    CLOSED: {"notify_result": _STAY},
 }
 ACTIONS: Final = frozenset(a for moves in TRANSITIONS.values() for a in moves)
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from complaints.case.models import CaseEvent
+from complaints.case.models import Case, CaseEvent
 from complaints.main import run_deadline_scan
 from shared.db import Database
 from tests.complaints.helpers import act, complaint, file, report
@@ -34,6 +34,15 @@ async def _closed(
     return closed
 
 
+async def _closed_at(url: str, case_id: str) -> object:
+    database = Database(url)
+    try:
+        async with database.sessionmaker() as session:
+            return await session.scalar(select(Case.closed_at).where(Case.id == case_id))
+    finally:
+        await database.dispose()
+
+
 async def test_a_closed_complaint_owes_its_result_and_a_missed_notice_is_escalated(
     gateway_client: httpx.AsyncClient, inspector: dict[str, str], db_urls: dict[str, str]
 ) -> None:
@@ -55,8 +64,11 @@ async def test_a_closed_complaint_owes_its_result_and_a_missed_notice_is_escalat
         await database.dispose()
     assert escalation is not None and escalation["deadline"] == "notify" and escalation["due"] == "2026-11-26"
 
+    closed_at = await _closed_at(db_urls["complaints"], case["id"])
     told = await act(gateway_client, inspector, case["id"], "notify_result", method="letter")
     assert told.status_code == 200, told.text
+    # Telling the result does not move the day the case was closed (the yearly report counts it).
+    assert await _closed_at(db_urls["complaints"], case["id"]) == closed_at
     assert told.json()["status"] == "closed"
     deadlines = told.json()["deadlines"]
     assert (deadlines["result_notified_on"], deadlines["overdue"]) == ("2026-11-27", [])

@@ -180,7 +180,7 @@ async def act(
         raise ValidationFailed([FieldError("on", "in_future", "办理日期不能晚于今天")])
     changes = await HANDLERS[action.action](session, case, action, identity, clock, on)
     case.status = to_status
-    if to_status == workflow.CLOSED:
+    if to_status == workflow.CLOSED and from_status != workflow.CLOSED:
         case.closed_at = now_utc()
     deadlines.refresh_running_deadline(case)
     session.add(

@@ -134,50 +134,6 @@ def complete(record: IdempotencyRecordMixin, status_code: int, body: Any) -> Non
     record.response_body = body
 
 
-async def run_once(
-    session: AsyncSession,
-    model: type[IdempotencyRecordMixin],
-    *,
-    client_id: str,
-    key: str | None,
-    payload: Any,
-    status_code: int,
-    produce: Callable[[], Awaitable[BaseModel]],
-) -> tuple[int, Any]:
-    """Run ``produce`` once per (client, key): a retry gets the stored status and body."""
-
-    async def answer() -> tuple[int, BaseModel]:
-        return status_code, await produce()
-
-    return await answer_once(session, model, client_id=client_id, key=key, payload=payload, produce=answer)
-
-
-async def answer_once(
-    session: AsyncSession,
-    model: type[IdempotencyRecordMixin],
-    *,
-    client_id: str,
-    key: str | None,
-    produce: Callable[[], Awaitable[tuple[int, BaseModel]]],
-    payload: Any = None,
-    digest: str | None = None,
-) -> tuple[int, Any]:
-    """As ``run_once``, for work that chooses its own status (201 created, 200 updated or
-    already known): a retry gets the first status and body."""
-    record = None
-    if key is not None:
-        record, replay = await begin(
-            session, model, client_id=client_id, key=key, payload=payload, digest=digest
-        )
-        if replay is not None:
-            return replay
-    status_code, out = await produce()
-    body = out.model_dump(mode="json")
-    if record is not None:
-        complete(record, status_code, body)
-    return status_code, body
-
-
 @dataclass(frozen=True)
 class Once:
     """A request's ``Idempotency-Key`` with the session and the caller it is claimed for: what
@@ -190,16 +146,11 @@ class Once:
 
     async def created(self, produce: Callable[[], Awaitable[BaseModel]], *, payload: Any) -> JSONResponse:
         """201 with what ``produce`` made, or the first answer to this key."""
-        status, body = await run_once(
-            self.session,
-            self.model,
-            client_id=self.client_id,
-            key=self.key,
-            payload=payload,
-            status_code=201,
-            produce=produce,
-        )
-        return JSONResponse(body, status_code=status)
+
+        async def made() -> tuple[int, BaseModel]:
+            return 201, await produce()
+
+        return await self.answer(made, payload=payload)
 
     async def answer(
         self,
@@ -208,17 +159,25 @@ class Once:
         payload: Any = None,
         digest: str | None = None,
     ) -> JSONResponse:
-        """The status and body ``produce`` chose, or the first answer to this key."""
-        status, body = await answer_once(
-            self.session,
-            self.model,
-            client_id=self.client_id,
-            key=self.key,
-            produce=produce,
-            payload=payload,
-            digest=digest,
-        )
-        return JSONResponse(body, status_code=status)
+        """The status and body ``produce`` chose (201 created, 200 updated or already known),
+        or the first answer to this key; ``digest`` tells a request by its raw body."""
+        record = None
+        if self.key is not None:
+            record, replay = await begin(
+                self.session,
+                self.model,
+                client_id=self.client_id,
+                key=self.key,
+                payload=payload,
+                digest=digest,
+            )
+            if replay is not None:
+                return JSONResponse(replay[1], status_code=replay[0])
+        status_code, out = await produce()
+        body = out.model_dump(mode="json")
+        if record is not None:
+            complete(record, status_code, body)
+        return JSONResponse(body, status_code=status_code)
 
 
 def once_for(model: type[IdempotencyRecordMixin]) -> Callable[..., Awaitable[Once]]:

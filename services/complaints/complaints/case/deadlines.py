@@ -22,6 +22,12 @@ class Clock:
         # 令25 art. 18: 5 working days from receipt; the day of receipt is not counted.
         return self.calendar.add_working_days(clock_from, self.settings.accept_working_days)
 
+    def accept_by_resumed(self, clock_from: date, paused_on: date, resumed_on: date) -> CalendarResult:
+        # A supplement that does not restart the clock (a local-policy setting): the working days
+        # used before the pause are spent, the rest run from the day the supplement came.
+        used = self.calendar.working_days_between(clock_from, paused_on)
+        return self.calendar.add_working_days(resumed_on, max(0, self.settings.accept_working_days - used))
+
     def investigate_by(self, filed_on: date, *, extended: bool) -> CalendarResult:
         # 条例 art. 17: 60 working days from 立案, +30 with the department head's approval.
         days = self.settings.investigate_working_days

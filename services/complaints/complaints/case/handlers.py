@@ -72,10 +72,9 @@ async def _request_supplement(
 async def _supplement_received(
     session: AsyncSession, case: Case, action: a.SupplementReceived, who: Identity, clock: Clock, on: date
 ) -> Changes:
-    days = clock.settings.accept_working_days
     if clock.settings.supplement_restarts_clock:
         case.accept_clock_from = on
-        result = clock.calendar.add_working_days(on, days)
+        result = clock.accept_by(on)
     else:
         requested = await session.scalar(
             select(CaseEvent.data)
@@ -85,8 +84,7 @@ async def _supplement_received(
         )
         requested_on = date.fromisoformat(requested["requested_on"]) if requested else on
         assert case.accept_clock_from is not None
-        used = clock.calendar.working_days_between(case.accept_clock_from, requested_on)
-        result = clock.calendar.add_working_days(on, max(0, days - used))
+        result = clock.accept_by_resumed(case.accept_clock_from, requested_on, on)
     case.accept_by, case.calendar_provisional = result.day, result.provisional
     return {"accept_by": result.day.isoformat(), "clock_restarted": clock.settings.supplement_restarts_clock}
 

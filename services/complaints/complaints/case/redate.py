@@ -71,15 +71,15 @@ def recount(case: Case, facts: Recorded, clock: Clock) -> tuple[dict[str, date],
     """The working-day deadlines of ``case`` counted again, and whether any is still provisional."""
     results: dict[str, CalendarResult] = {}
     if case.accept_by is not None and case.accept_clock_from is not None:
-        days = clock.settings.accept_working_days
         if facts.supplement_on is None:
             results["accept_by"] = clock.accept_by(case.accept_clock_from)
         elif facts.supplement_restarted:
-            results["accept_by"] = clock.calendar.add_working_days(facts.supplement_on, days)
+            results["accept_by"] = clock.accept_by(facts.supplement_on)
         else:
             requested = facts.supplement_requested_on or facts.supplement_on
-            used = clock.calendar.working_days_between(case.accept_clock_from, requested)
-            results["accept_by"] = clock.calendar.add_working_days(facts.supplement_on, max(0, days - used))
+            results["accept_by"] = clock.accept_by_resumed(
+                case.accept_clock_from, requested, facts.supplement_on
+            )
     if case.investigate_by is not None and case.filed_on is not None:
         results["investigate_by"] = clock.investigate_by(case.filed_on, extended=case.extended)
     if case.hearing_request_by is not None and facts.notified_on is not None:
